@@ -1,0 +1,319 @@
+//! Enums shared by the store, the API and the CLI, so one spelling exists for each value
+//! (API.md fixes the GraphQL names; the database stores the same upper-case strings).
+
+use async_graphql::Enum;
+use sea_orm::entity::prelude::StringLen;
+use sea_orm::{DeriveActiveEnum, EnumIter};
+use serde::{Deserialize, Serialize};
+
+/// Kinds of technology achievement (成果类型).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AchievementType {
+    /// 专利
+    #[sea_orm(string_value = "PATENT")]
+    Patent,
+    /// 软件著作权
+    #[sea_orm(string_value = "SOFTWARE_COPYRIGHT")]
+    SoftwareCopyright,
+    /// 植物新品种
+    #[sea_orm(string_value = "PLANT_VARIETY")]
+    PlantVariety,
+    /// 技术秘密
+    #[sea_orm(string_value = "KNOW_HOW")]
+    KnowHow,
+    /// 其他
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+impl AchievementType {
+    /// Chinese label used in listings and imports.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Patent => "专利",
+            Self::SoftwareCopyright => "软件著作权",
+            Self::PlantVariety => "植物新品种",
+            Self::KnowHow => "技术秘密",
+            Self::Other => "其他",
+        }
+    }
+}
+
+/// Ways an achievement can be transferred (促进科技成果转化法 Art. 16).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TransferMode {
+    /// 自行投资实施
+    #[sea_orm(string_value = "SELF_IMPLEMENTATION")]
+    SelfImplementation,
+    /// 转让
+    #[sea_orm(string_value = "ASSIGNMENT")]
+    Assignment,
+    /// 许可
+    #[sea_orm(string_value = "LICENCE")]
+    Licence,
+    /// 合作实施
+    #[sea_orm(string_value = "JOINT_IMPLEMENTATION")]
+    JointImplementation,
+    /// 作价投资
+    #[sea_orm(string_value = "EQUITY_INVESTMENT")]
+    EquityInvestment,
+    /// 其他协商确定的方式
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+impl TransferMode {
+    /// Every mode, in the statute's order.
+    pub const ALL: [TransferMode; 6] = [
+        Self::SelfImplementation,
+        Self::Assignment,
+        Self::Licence,
+        Self::JointImplementation,
+        Self::EquityInvestment,
+        Self::Other,
+    ];
+
+    /// One bit per mode, so a set of modes is one integer column filterable on every database.
+    pub fn bit(self) -> i32 {
+        1 << (self as i32)
+    }
+
+    /// Packs a set of modes into the stored bit mask.
+    pub fn mask(modes: &[TransferMode]) -> i32 {
+        modes.iter().fold(0, |m, t| m | t.bit())
+    }
+
+    /// Unpacks a stored bit mask, in the statute's order.
+    pub fn from_mask(mask: i32) -> Vec<TransferMode> {
+        Self::ALL
+            .into_iter()
+            .filter(|t| mask & t.bit() != 0)
+            .collect()
+    }
+
+    /// Chinese label as written in the statute.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::SelfImplementation => "自行投资实施",
+            Self::Assignment => "转让",
+            Self::Licence => "许可",
+            Self::JointImplementation => "合作实施",
+            Self::EquityInvestment => "作价投资",
+            Self::Other => "其他协商确定的方式",
+        }
+    }
+}
+
+/// What an organisation is, which decides what it may publish.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrganisationKind {
+    /// 高校
+    #[sea_orm(string_value = "UNIVERSITY")]
+    University,
+    /// 科研院所
+    #[sea_orm(string_value = "INSTITUTE")]
+    Institute,
+    /// 企业
+    #[sea_orm(string_value = "FIRM")]
+    Firm,
+    /// 服务机构
+    #[sea_orm(string_value = "AGENCY")]
+    Agency,
+    /// 活动组织方
+    #[sea_orm(string_value = "ORGANISER")]
+    Organiser,
+    /// 外部门户
+    #[sea_orm(string_value = "PORTAL")]
+    Portal,
+}
+
+/// What a member or a token may do; checked by the one policy in the server.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Runs the whole hub.
+    #[sea_orm(string_value = "PLATFORM_ADMIN")]
+    PlatformAdmin,
+    /// Manages one organisation.
+    #[sea_orm(string_value = "ORG_ADMIN")]
+    OrgAdmin,
+    /// Edits one organisation's records.
+    #[sea_orm(string_value = "MEMBER")]
+    Member,
+    /// Runs matchmaking events.
+    #[sea_orm(string_value = "ORGANISER")]
+    Organiser,
+    /// An external portal reading the catalog.
+    #[sea_orm(string_value = "PORTAL")]
+    Portal,
+}
+
+impl Role {
+    /// Parses the CLI spelling (`platform-admin`, `org-admin`, `member`, `organiser`, `portal`).
+    pub fn from_cli(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "platform-admin" => Some(Self::PlatformAdmin),
+            "org-admin" => Some(Self::OrgAdmin),
+            "member" => Some(Self::Member),
+            "organiser" | "organizer" => Some(Self::Organiser),
+            "portal" => Some(Self::Portal),
+            _ => None,
+        }
+    }
+}
+
+/// Publication state of an achievement; only PUBLISHED is public.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AchievementStatus {
+    /// Visible to its organisation only.
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    /// Public.
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    /// No longer offered; kept for history.
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+/// Whether a need still seeks answers.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NeedStatus {
+    /// Seeking achievements.
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    /// Solved or abandoned.
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// Chinese patent types as carried by the application number's type digit.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PatentType {
+    /// 发明
+    #[sea_orm(string_value = "INVENTION")]
+    Invention,
+    /// 实用新型
+    #[sea_orm(string_value = "UTILITY_MODEL")]
+    UtilityModel,
+    /// 外观设计
+    #[sea_orm(string_value = "DESIGN")]
+    Design,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_mode_mask_round_trips() {
+        let modes = vec![TransferMode::Licence, TransferMode::EquityInvestment];
+        let mask = TransferMode::mask(&modes);
+        assert_eq!(TransferMode::from_mask(mask), modes);
+        assert_eq!(TransferMode::from_mask(0), vec![]);
+    }
+
+    #[test]
+    fn role_parses_cli_spelling() {
+        assert_eq!(Role::from_cli("org-admin"), Some(Role::OrgAdmin));
+        assert_eq!(Role::from_cli("PLATFORM_ADMIN"), Some(Role::PlatformAdmin));
+        assert_eq!(Role::from_cli("root"), None);
+    }
+}

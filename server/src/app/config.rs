@@ -1,0 +1,403 @@
+//! Configuration: defaults that run on a laptop < TOML file < `TRANSFERHUB_SECTION__KEY`
+//! environment overrides (and `DATABASE_URL`) < command-line flags. Secrets never print.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a configuration could not be loaded; every variant is a usage error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML (after overrides) does not fit the schema.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole effective configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// HTTP listener and API limits.
+    pub server: ServerConfig,
+    /// Database and data directory.
+    pub storage: StorageConfig,
+    /// Search backend.
+    pub search: SearchConfig,
+    /// Outbound HTTP guard.
+    pub outbound: OutboundConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Harvest sources (federation issue).
+    pub sources: Vec<SourceConfig>,
+    /// Login providers (identity issue).
+    pub auth: AuthConfig,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// URL users reach the hub at (links, redirects).
+    pub public_url: String,
+    /// Largest accepted request body; larger requests get 413.
+    pub body_limit_bytes: usize,
+    /// Requests running longer are cut off with 408.
+    pub request_timeout_secs: u64,
+    /// Deepest GraphQL selection accepted.
+    pub graphql_depth_limit: usize,
+    /// Largest GraphQL complexity accepted.
+    pub graphql_complexity_limit: usize,
+    /// Directory of the built front end served with SPA fallback; empty = built-in landing page.
+    pub frontend_dir: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            graphql_depth_limit: 12,
+            graphql_complexity_limit: 5000,
+            frontend_dir: String::new(),
+        }
+    }
+}
+
+/// `[storage]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite file, search index and other local state live.
+    pub data_dir: String,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/transferhub.db?mode=rwc".into(),
+            data_dir: "data".into(),
+            max_connections: 16,
+        }
+    }
+}
+
+/// `[search]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// `embedded` (tantivy) or `meilisearch`.
+    pub backend: String,
+    /// Meilisearch URL when that backend is chosen.
+    pub meilisearch_url: String,
+    /// Meilisearch API key (secret).
+    pub meilisearch_key: String,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            backend: "embedded".into(),
+            meilisearch_url: String::new(),
+            meilisearch_key: String::new(),
+        }
+    }
+}
+
+/// `[outbound]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundConfig {
+    /// Let connectors and link checks reach private and loopback addresses (tests set true).
+    pub allow_private_addresses: bool,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `auto` (JSON when stderr is not a terminal), `json` or `pretty`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `transferhub_server=debug`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "auto".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+/// One `[[sources]]` entry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Stable source key.
+    pub key: String,
+    /// `oai_pmh`, `tabular`, `json_api` or `peer_hub`.
+    pub kind: String,
+    /// Owning organisation key.
+    pub org: String,
+    /// Endpoint URL for network sources.
+    pub url: String,
+    /// File path for tabular sources.
+    pub path: String,
+    /// Mapping file for tabular/JSON sources.
+    pub mapping: String,
+    /// OAI-PMH metadata prefix.
+    pub metadata_prefix: String,
+    /// OAI-PMH set.
+    pub set: String,
+    /// Harvest interval, e.g. `6h`.
+    pub interval: String,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `[[auth.providers]]` entries.
+    pub providers: Vec<AuthProviderConfig>,
+}
+
+/// One OpenID Connect provider.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthProviderConfig {
+    /// Provider key used in `/auth/login/{key}`.
+    pub key: String,
+    /// Issuer URL.
+    pub issuer: String,
+    /// OAuth2 client id.
+    pub client_id: String,
+    /// OAuth2 client secret (secret).
+    pub client_secret: String,
+    /// Requested scopes.
+    pub scopes: Vec<String>,
+    /// Organisation membership by e-mail domain.
+    pub org_by_email_domain: BTreeMap<String, String>,
+}
+
+const MASK: &str = "********";
+
+impl Config {
+    /// Loads the file (if any), applies environment overrides, and validates.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_with_env(path, &vars)
+    }
+
+    /// Same as [`Config::load`] with an explicit environment, so tests need not mutate the process.
+    pub fn load_with_env(
+        path: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Self, ConfigError> {
+        let mut table = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Invalid(format!("{}: {e}", p.display())))?
+            }
+            None => toml::Table::new(),
+        };
+        for (name, value) in env {
+            if name == "DATABASE_URL" && !value.is_empty() {
+                set_key(
+                    &mut table,
+                    "storage",
+                    "database_url",
+                    toml::Value::String(value.clone()),
+                );
+                continue;
+            }
+            let Some(rest) = name.strip_prefix("TRANSFERHUB_") else {
+                continue;
+            };
+            if rest == "CONFIG" {
+                continue;
+            }
+            let Some((section, key)) = rest.split_once("__") else {
+                return Err(ConfigError::Invalid(format!(
+                    "environment variable {name} must look like TRANSFERHUB_<SECTION>__<KEY>"
+                )));
+            };
+            set_key(
+                &mut table,
+                &section.to_ascii_lowercase(),
+                &key.to_ascii_lowercase(),
+                env_value(value),
+            );
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.storage.database_url.starts_with("sqlite:")
+            || self.storage.database_url.starts_with("postgres://")
+            || self.storage.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "storage.database_url must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
+        }
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "server.listen {:?} is not an address like 127.0.0.1:8080",
+                self.server.listen
+            )));
+        }
+        if !matches!(self.search.backend.as_str(), "embedded" | "meilisearch") {
+            return Err(ConfigError::Invalid(
+                "search.backend must be \"embedded\" or \"meilisearch\"".into(),
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "auto" | "json" | "pretty") {
+            return Err(ConfigError::Invalid(
+                "log.format must be \"auto\", \"json\" or \"pretty\"".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The effective configuration as TOML with every secret (passwords in URLs, keys) masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut c = self.clone();
+        c.storage.database_url = mask_url_password(&c.storage.database_url);
+        if !c.search.meilisearch_key.is_empty() {
+            c.search.meilisearch_key = MASK.into();
+        }
+        for p in &mut c.auth.providers {
+            if !p.client_secret.is_empty() {
+                p.client_secret = MASK.into();
+            }
+        }
+        toml::to_string_pretty(&c).unwrap_or_else(|e| format!("# cannot render config: {e}\n"))
+    }
+
+    /// True when the store is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.storage.database_url.starts_with("postgres")
+    }
+}
+
+fn set_key(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) {
+    let entry = table
+        .entry(section.to_string())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let toml::Value::Table(t) = entry {
+        t.insert(key.to_string(), value);
+    }
+}
+
+/// Reads an environment value as a TOML scalar (`true`, `42`, `["a"]`) and falls back to a string.
+fn env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .filter(|v| !v.is_str() || raw.starts_with('"'))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+/// Replaces the password in `scheme://user:password@host` with a mask.
+fn mask_url_password(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if let Some((user, _)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:{MASK}@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_on_a_laptop() {
+        let c = Config::load_with_env(None, &[]).expect("defaults");
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert!(c.storage.database_url.starts_with("sqlite://"));
+        assert_eq!(c.search.backend, "embedded");
+    }
+
+    #[test]
+    fn environment_overrides_file_and_types_are_kept() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9000\"\n").expect("write");
+        let c = Config::load_with_env(
+            Some(&path),
+            &env(&[
+                ("TRANSFERHUB_SERVER__BODY_LIMIT_BYTES", "2048"),
+                ("TRANSFERHUB_OUTBOUND__ALLOW_PRIVATE_ADDRESSES", "true"),
+                ("DATABASE_URL", "postgres://u:pw@127.0.0.1/db"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(c.server.listen, "127.0.0.1:9000");
+        assert_eq!(c.server.body_limit_bytes, 2048);
+        assert!(c.outbound.allow_private_addresses);
+        assert!(c.is_postgres());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_rejected_with_reason() {
+        let e = Config::load_with_env(None, &env(&[("TRANSFERHUB_SERVER__LISTN", "x")]))
+            .expect_err("typo");
+        assert!(e.to_string().contains("listn"), "{e}");
+        let e = Config::load_with_env(
+            None,
+            &env(&[("TRANSFERHUB_STORAGE__DATABASE_URL", "mysql://x")]),
+        )
+        .expect_err("mysql");
+        assert!(e.to_string().contains("database_url"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_masked() {
+        let mut c = Config::default();
+        c.storage.database_url = "postgres://hub:s3cret@db/hub".into();
+        c.search.meilisearch_key = "masterkey".into();
+        let text = c.to_masked_toml();
+        assert!(
+            !text.contains("s3cret") && !text.contains("masterkey"),
+            "{text}"
+        );
+        assert!(text.contains("hub:********@db"));
+    }
+}

@@ -1,0 +1,164 @@
+//! The HTTP surface (API.md): `/graphql` (POST queries, GET GraphiQL), health, readiness,
+//! metrics, and a landing page for everything else until the front end is served.
+
+use super::state::AppState;
+use crate::auth::token;
+use crate::error::{AppError, Code};
+use crate::loaders::Loaders;
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::time::{Duration, Instant};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Builds the router with its limits.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.server.body_limit_bytes;
+    let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(landing)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// Resolves the bearer token, if any, into request data; a bad token is refused outright.
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> Response {
+    let mut req = req.into_inner();
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let presented = auth
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let viewer = match presented {
+            Some(t) => token::authenticate(&state.db, t).await,
+            None => Err(AppError::Unauthenticated(
+                "Authorization header must be `Bearer <token>`".into(),
+            )),
+        };
+        match viewer {
+            Ok(v) => req = req.data(v),
+            Err(e) => {
+                let status = if e.code() == Code::Internal {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::UNAUTHORIZED
+                };
+                let err: async_graphql::Error = e.into();
+                let resp = async_graphql::Response::from_errors(vec![
+                    err.into_server_error(async_graphql::Pos::default())
+                ]);
+                return (status, GraphQLResponse::from(resp)).into_response();
+            }
+        }
+    }
+    req = req.data(Loaders::new(&state.db));
+    let mut resp = state.schema.execute(req).await;
+    for e in &mut resp.errors {
+        label_error(e);
+    }
+    GraphQLResponse::from(resp).into_response()
+}
+
+/// Gives every error a stable code. Errors raised by our resolvers carry one already; errors
+/// without a path come from parsing, validation or the limits (the request's fault); any other
+/// uncoded error is a fault of ours and is answered generically after being logged.
+fn label_error(e: &mut async_graphql::ServerError) {
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
+    if has_code {
+        return;
+    }
+    let code = if e.path.is_empty() {
+        Code::BadInput
+    } else {
+        tracing::error!(error = %e.message, path = ?e.path, "uncoded resolver error");
+        e.message = "internal error".into();
+        Code::Internal
+    };
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("TransferHub GraphQL")
+            .finish(),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn landing() -> Html<&'static str> {
+    Html(include_str!("landing.html"))
+}
+
+/// Counts every request for `/metrics` and logs it with its route and duration.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_string(), |p| p.as_str().to_string());
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    let elapsed = started.elapsed();
+    state
+        .metrics
+        .observe(&route, resp.status().as_u16(), elapsed);
+    tracing::debug!(
+        http.method = %method,
+        http.route = %route,
+        http.status = resp.status().as_u16(),
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    resp
+}

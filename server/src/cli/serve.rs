@@ -1,0 +1,50 @@
+//! `transferhub serve`: runs the HTTP server until SIGTERM/Ctrl-C, draining in-flight requests.
+
+use super::CliError;
+use crate::app::config::Config;
+use crate::app::state::AppState;
+use anyhow::Context;
+
+/// Flags of `serve`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Address to listen on (overrides server.listen); port 0 picks a free port.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Migrate and seed the demo data when the database is empty.
+    #[arg(long)]
+    demo: bool,
+}
+
+/// Serves until asked to stop.
+pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
+    if let Some(l) = args.listen {
+        if l.parse::<std::net::SocketAddr>().is_err() {
+            return Err(CliError::Usage(format!(
+                "--listen {l:?} is not an address like 127.0.0.1:8080"
+            )));
+        }
+        config.server.listen = l;
+    }
+    let db = super::open_store(&config).await?;
+    if args.demo {
+        let report = crate::demo::seed_if_empty(&db).await?;
+        if let Some(r) = report {
+            tracing::info!(%r, "demo data seeded");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let addr = listener.local_addr().context("local address")?;
+    let state = AppState::new(db, config);
+    let app = crate::app::router::router(state);
+    // The URL goes to stdout so scripts and tests can read where the hub listens.
+    println!("TransferHub listening on http://{addr}/ (GraphQL: http://{addr}/graphql)");
+    tracing::info!(listen = %addr, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(crate::app::shutdown::signal())
+        .await
+        .context("server failed")?;
+    Ok(())
+}

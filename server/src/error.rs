@@ -1,0 +1,180 @@
+//! The server's one error type and the one place that turns it into a GraphQL error with a
+//! stable `extensions.code` (and `extensions.field` for bad input). Internal faults are logged
+//! once, here, and answered generically so nothing about the store leaks.
+
+use async_graphql::ErrorExtensions;
+
+/// Stable machine-readable error codes (API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The request's input is invalid; `field` names it.
+    BadInput,
+    /// The addressed record does not exist (or is not visible to the caller).
+    NotFound,
+    /// The caller is known but may not do this.
+    Forbidden,
+    /// The caller must authenticate first.
+    Unauthenticated,
+    /// Too many requests.
+    RateLimited,
+    /// The change conflicts with stored state (duplicate key, wrong state).
+    Conflict,
+    /// A fault on our side.
+    Internal,
+}
+
+impl Code {
+    /// The spelling written into `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadInput => "BAD_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Conflict => "CONFLICT",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Everything a service call can fail with. It deliberately has no `Display`: the only way into
+/// a GraphQL response is the conversion below, which always writes `extensions.code`.
+#[derive(Debug)]
+pub enum AppError {
+    /// Invalid input, naming the field (GraphQL path style, e.g. `patents[0].applicationNumber`).
+    BadInput {
+        /// The offending input field.
+        field: String,
+        /// What is wrong and what would be right.
+        message: String,
+        /// For a wrong patent check digit, the digit that would be right.
+        expected_check_digit: Option<char>,
+    },
+    /// No such record, or not visible to the caller.
+    NotFound(String),
+    /// The caller may not do this.
+    Forbidden(String),
+    /// No credential, or an invalid one.
+    Unauthenticated(String),
+    /// The change conflicts with stored state.
+    Conflict(String),
+    /// A database fault.
+    Db(sea_orm::DbErr),
+    /// Any other fault on our side.
+    Internal(String),
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl AppError {
+    /// A one-line description for people (logs, CLI); internal details included.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadInput { field, message, .. } => format!("{field}: {message}"),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::Forbidden(m) | Self::Unauthenticated(m) | Self::Conflict(m) => m.clone(),
+            Self::Db(e) => format!("database error: {e}"),
+            Self::Internal(m) => format!("internal error: {m}"),
+        }
+    }
+
+    /// Shorthand for a bad-input error.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+            expected_check_digit: None,
+        }
+    }
+
+    /// The stable code for this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::BadInput { .. } => Code::BadInput,
+            Self::NotFound(_) => Code::NotFound,
+            Self::Forbidden(_) => Code::Forbidden,
+            Self::Unauthenticated(_) => Code::Unauthenticated,
+            Self::Conflict(_) => Code::Conflict,
+            Self::Db(e) if is_unique_violation(e) => Code::Conflict,
+            Self::Db(_) | Self::Internal(_) => Code::Internal,
+        }
+    }
+}
+
+/// A unique-constraint violation is the client's conflict, not our fault.
+fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Result alias for service calls.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<AppError> for async_graphql::Error {
+    fn from(e: AppError) -> Self {
+        let code = e.code();
+        let message = match (&e, code) {
+            (_, Code::Internal) => {
+                tracing::error!(error = %e.message(), "internal error");
+                "internal error".to_string()
+            }
+            (AppError::Db(_), Code::Conflict) => "the record conflicts with an existing one".into(),
+            _ => e.message(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            if let AppError::BadInput {
+                field,
+                expected_check_digit,
+                ..
+            } = &e
+            {
+                ext.set("field", field.as_str());
+                if let Some(d) = expected_check_digit {
+                    ext.set("expectedCheckDigit", d.to_string());
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_carries_code_and_field() {
+        let e: async_graphql::Error = AppError::BadInput {
+            field: "patents[0].applicationNumber".into(),
+            message: "check digit".into(),
+            expected_check_digit: Some('3'),
+        }
+        .into();
+        let ext = e.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("BAD_INPUT"))
+        );
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::from("patents[0].applicationNumber"))
+        );
+        assert_eq!(
+            ext.get("expectedCheckDigit"),
+            Some(&async_graphql::Value::from("3"))
+        );
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak() {
+        let e: async_graphql::Error = AppError::Internal("password=secret".into()).into();
+        assert_eq!(e.message, "internal error");
+    }
+}

@@ -1,0 +1,144 @@
+//! The GraphQL schema: domain query/mutation objects merged into one root, `node` and `viewer`,
+//! the data loaders, and the depth/complexity limits. The SDL printed from here is kept in
+//! `schema/transferhub.graphql` and a test fails on drift.
+
+use crate::app::config::Config;
+use crate::auth::Viewer;
+use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
+use crate::error::AppError;
+use crate::loaders::Loaders;
+use crate::needs::graphql::{Need, NeedsMutation, NeedsQuery};
+use crate::relay;
+use async_graphql::{
+    Context, EmptySubscription, Interface, MergedObject, Object, Schema, SimpleObject, ID,
+};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use transferhub_schema::enums::Role;
+
+/// The executable schema type.
+pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Every query root field, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(CoreQuery, CatalogQuery, NeedsQuery);
+
+/// Every mutation, merged from the domains.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(CatalogMutation, NeedsMutation);
+
+/// Anything addressable by a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    /// A technology achievement.
+    Achievement(Achievement),
+    /// A technology need.
+    Need(Need),
+    /// An organisation.
+    Organisation(Organisation),
+}
+
+/// Who the request is authenticated as.
+#[derive(SimpleObject)]
+pub struct ViewerInfo {
+    /// Name given to the token.
+    pub token_name: String,
+    /// Role granted.
+    pub role: Role,
+    /// Organisation the token acts for.
+    pub organisation: Organisation,
+}
+
+/// `node` and `viewer`.
+#[derive(Default)]
+pub struct CoreQuery;
+
+#[Object]
+impl CoreQuery {
+    /// Fetches any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let viewer = viewer(ctx);
+        let Some((kind, n)) = relay::decode_any(&id) else {
+            return Err(AppError::bad_input("id", "not a valid global id").into());
+        };
+        Ok(match kind.as_str() {
+            "Achievement" => Some(Node::Achievement(Achievement(
+                crate::catalog::service::get(db, viewer, n).await?,
+            ))),
+            "Need" => Some(Node::Need(Need(crate::needs::service::get(db, n).await?))),
+            "Organisation" => {
+                let org = ctx
+                    .data::<Loaders>()?
+                    .organisations
+                    .load_one(n)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("organisation {n}")))?;
+                Some(Node::Organisation(Organisation(org)))
+            }
+            _ => return Err(AppError::bad_input("id", "not a valid global id").into()),
+        })
+    }
+
+    /// The authenticated caller, or null for anonymous requests.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ViewerInfo>> {
+        let Some(v) = viewer(ctx) else {
+            return Ok(None);
+        };
+        let org = ctx
+            .data::<Loaders>()?
+            .organisations
+            .load_one(v.organisation_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("organisation".into()))?;
+        Ok(Some(ViewerInfo {
+            token_name: v.token_name.clone(),
+            role: v.role,
+            organisation: Organisation(org),
+        }))
+    }
+}
+
+/// The request's viewer, if authenticated.
+pub fn viewer<'a>(ctx: &'a Context<'_>) -> Option<&'a Viewer> {
+    ctx.data_opt::<Viewer>()
+}
+
+/// Builds the schema with limits from configuration.
+pub fn build_schema(db: DatabaseConnection, config: Arc<Config>) -> HubSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .limit_depth(config.server.graphql_depth_limit)
+    .limit_complexity(config.server.graphql_complexity_limit)
+    .limit_recursive_depth(32)
+    .finish()
+}
+
+/// The SDL as published.
+pub fn sdl() -> String {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn published_sdl_matches_the_server() {
+        let current = super::sdl();
+        let published = transferhub_schema::GRAPHQL_SDL;
+        assert!(
+            current == published,
+            "schema/transferhub.graphql is stale; run `cargo run -p transferhub-server -- schema > schema/transferhub.graphql`"
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! The TransferHub server as a library: the `transferhub` binary is a thin `main.rs` over
+//! [`cli::run`], and the end-to-end tests drive the same code.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod filters;
+pub mod graphql;
+pub mod loaders;
+pub mod metrics;
+pub mod needs;
+pub mod relay;
+pub mod telemetry;
+pub mod validate;

@@ -1,0 +1,66 @@
+//! DataLoaders for every relation the GraphQL objects follow, so a page of achievements costs one
+//! query for organisations and one for patents, not one per row. Created per request.
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+use std::sync::Arc;
+use transferhub_schema::entity::{organisation, patent};
+
+/// Loads organisations by id.
+pub struct OrganisationLoader(pub DatabaseConnection);
+
+impl Loader<i64> for OrganisationLoader {
+    type Value = organisation::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+/// Loads the patents of achievements by achievement id.
+pub struct PatentsLoader(pub DatabaseConnection);
+
+impl Loader<i64> for PatentsLoader {
+    type Value = Vec<patent::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = patent::Entity::find()
+            .filter(patent::Column::AchievementId.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<i64, Vec<patent::Model>> = HashMap::new();
+        for p in rows {
+            if let Some(a) = p.achievement_id {
+                out.entry(a).or_default().push(p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The loaders of one request.
+pub struct Loaders {
+    /// Organisations by id.
+    pub organisations: DataLoader<OrganisationLoader>,
+    /// Patents by achievement id.
+    pub patents: DataLoader<PatentsLoader>,
+}
+
+impl Loaders {
+    /// Fresh loaders (per request, so caches never outlive a request).
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            organisations: DataLoader::new(OrganisationLoader(db.clone()), tokio::spawn),
+            patents: DataLoader::new(PatentsLoader(db.clone()), tokio::spawn),
+        }
+    }
+}
