@@ -22,6 +22,12 @@ else
   backends="SQLite only (PostgreSQL unreachable: its tests are skipped and say so)"
 fi
 
+# Real third-party peers the tests talk to: pyoai's OAI-PMH server (PyPI).
+if ! python3 -c "import oaipmh.server" >/dev/null 2>&1; then
+  say "installing pyoai (OAI-PMH data provider for the harvest tests)"
+  python3 -m pip install --quiet --disable-pip-version-check pyoai
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -9,23 +9,37 @@ use crate::error::AppError;
 use crate::loaders::Loaders;
 use crate::needs::graphql::{Need, NeedsMutation, NeedsQuery};
 use crate::relay;
+use crate::search::graphql::SearchQuery;
+use crate::search::Search;
+use crate::sources::graphql::{SourcesMutation, SourcesQuery, SourcesSubscription};
+use crate::sources::harvest::Harvester;
 use async_graphql::{
-    Context, EmptySubscription, Interface, MergedObject, Object, Schema, SimpleObject, ID,
+    Context, Interface, MergedObject, MergedSubscription, Object, Schema, SimpleObject, ID,
 };
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use transferhub_schema::enums::Role;
 
 /// The executable schema type.
-pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type HubSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Every query root field, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(CoreQuery, CatalogQuery, NeedsQuery);
+pub struct QueryRoot(
+    CoreQuery,
+    CatalogQuery,
+    NeedsQuery,
+    SourcesQuery,
+    SearchQuery,
+);
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(CatalogMutation, NeedsMutation);
+pub struct MutationRoot(CatalogMutation, NeedsMutation, SourcesMutation);
+
+/// Every subscription, merged from the domains.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(SourcesSubscription);
 
 /// Anything addressable by a global id.
 #[derive(Interface)]
@@ -106,13 +120,20 @@ pub fn viewer<'a>(ctx: &'a Context<'_>) -> Option<&'a Viewer> {
 }
 
 /// Builds the schema with limits from configuration.
-pub fn build_schema(db: DatabaseConnection, config: Arc<Config>) -> HubSchema {
+pub fn build_schema(
+    db: DatabaseConnection,
+    config: Arc<Config>,
+    harvester: Harvester,
+    search: Arc<Search>,
+) -> HubSchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .data(db)
+    .data(harvester)
+    .data(search)
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)
@@ -124,7 +145,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

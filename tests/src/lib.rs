@@ -146,6 +146,8 @@ impl TestHub {
         config.storage.database_url = testdb.url.clone();
         config.storage.data_dir = testdb.dir().join("data").display().to_string();
         config.storage.max_connections = 4;
+        // Test peers (OAI-PMH providers, JSON APIs) listen on loopback.
+        config.outbound.allow_private_addresses = true;
         tweak(&mut config);
         let db = transferhub_server::db::connect(&config).await?;
         transferhub_server::db::migrate(&db).await?;
@@ -156,7 +158,8 @@ impl TestHub {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let app = transferhub_server::app::router::router(AppState::new(db.clone(), config));
+        let state = AppState::new(db.clone(), config).map_err(anyhow::Error::msg)?;
+        let app = transferhub_server::app::router::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

@@ -3,8 +3,13 @@
 pub mod achievement;
 pub mod api_token;
 pub mod audit_log;
+pub mod harvest_run;
 pub mod membership;
 pub mod need;
 pub mod organisation;
 pub mod patent;
+pub mod rejected_record;
+pub mod search_outbox;
+pub mod source;
+pub mod source_record;
 pub mod user;

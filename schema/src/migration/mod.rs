@@ -6,6 +6,8 @@ use sea_orm_migration::prelude::*;
 mod m20260101_000001_create_organisations;
 mod m20260101_000002_create_catalog;
 mod m20260101_000003_create_audit_log;
+mod m20260101_000004_create_sources;
+mod m20260101_000005_create_search_outbox;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_create_organisations::Migration),
             Box::new(m20260101_000002_create_catalog::Migration),
             Box::new(m20260101_000003_create_audit_log::Migration),
+            Box::new(m20260101_000004_create_sources::Migration),
+            Box::new(m20260101_000005_create_search_outbox::Migration),
         ]
     }
 }

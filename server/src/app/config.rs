@@ -33,6 +33,8 @@ pub struct Config {
     pub search: SearchConfig,
     /// Outbound HTTP guard.
     pub outbound: OutboundConfig,
+    /// Harvest scheduling and leases.
+    pub harvest: HarvestConfig,
     /// Logging.
     pub log: LogConfig,
     /// Harvest sources (federation issue).
@@ -107,6 +109,18 @@ pub struct SearchConfig {
     pub meilisearch_url: String,
     /// Meilisearch API key (secret).
     pub meilisearch_key: String,
+    /// Meilisearch index uid holding the achievements.
+    pub meilisearch_index: String,
+    /// Groups of equivalent terms; a query for one finds the others (锂电池 ↔ 锂离子电池).
+    pub synonyms: Vec<Vec<String>>,
+    /// Industry words the Chinese segmenter must keep whole (钕铁硼, 锂离子电池, 蒙药 …).
+    pub vocabulary: Vec<String>,
+    /// Thematic collections (专题数据库); the six Inner Mongolia clusters by default.
+    pub collections: Vec<CollectionConfig>,
+    /// Outbox rows the background indexer takes per batch.
+    pub indexer_batch: usize,
+    /// How often the indexer looks for changes written by other processes.
+    pub indexer_poll_ms: u64,
 }
 
 impl Default for SearchConfig {
@@ -115,16 +129,82 @@ impl Default for SearchConfig {
             backend: "embedded".into(),
             meilisearch_url: String::new(),
             meilisearch_key: String::new(),
+            meilisearch_index: "achievements".into(),
+            synonyms: crate::search::collections::default_synonyms(),
+            vocabulary: crate::search::collections::default_vocabulary(),
+            collections: crate::search::collections::default_collections(),
+            indexer_batch: 500,
+            indexer_poll_ms: 1000,
         }
     }
 }
 
+/// One `[[search.collections]]` entry: a record belongs when any criterion matches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectionConfig {
+    /// Stable key used in filters and `collection(key)`.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// One-line Chinese description.
+    pub description_zh: String,
+    /// GB/T 4754 code prefixes (`C38`, `D4415`); a record's industry code starting with one matches.
+    pub industry_prefixes: Vec<String>,
+    /// IPC prefixes (`H01M`, `A61K 36`); any of a record's IPC symbols starting with one matches.
+    pub ipc_prefixes: Vec<String>,
+    /// Words; a record whose title or keywords contain one matches.
+    pub keywords: Vec<String>,
+}
+
 /// `[outbound]`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutboundConfig {
     /// Let connectors and link checks reach private and loopback addresses (tests set true).
     pub allow_private_addresses: bool,
+    /// Whole-request timeout.
+    pub timeout_secs: u64,
+    /// Largest response body read (after decompression); larger responses fail the request.
+    pub max_body_bytes: usize,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_addresses: false,
+            timeout_secs: 60,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// `[harvest]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HarvestConfig {
+    /// Run the interval scheduler inside `serve`.
+    pub scheduler: bool,
+    /// How often the scheduler looks for due sources.
+    pub tick_secs: u64,
+    /// A harvest lease lasts this long unless renewed (each committed page renews it); a killed
+    /// process's sources become free again after it.
+    pub lease_secs: u64,
+}
+
+impl Default for HarvestConfig {
+    fn default() -> Self {
+        Self {
+            scheduler: true,
+            tick_secs: 30,
+            lease_secs: 120,
+        }
+    }
 }
 
 /// `[log]`
@@ -166,8 +246,10 @@ pub struct SourceConfig {
     pub metadata_prefix: String,
     /// OAI-PMH set.
     pub set: String,
-    /// Harvest interval, e.g. `6h`.
+    /// Harvest interval, e.g. `6h`, `30m`, `1d`.
     pub interval: String,
+    /// Harvested records wait for review (DRAFT) instead of being published.
+    pub requires_review: bool,
 }
 
 /// `[auth]`
@@ -276,6 +358,7 @@ impl Config {
                 "search.backend must be \"embedded\" or \"meilisearch\"".into(),
             ));
         }
+        crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "auto" | "json" | "pretty") {
             return Err(ConfigError::Invalid(
                 "log.format must be \"auto\", \"json\" or \"pretty\"".into(),

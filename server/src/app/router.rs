@@ -6,7 +6,8 @@ use crate::auth::token;
 use crate::error::{AppError, Code};
 use crate::loaders::Loaders;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::WebSocketUpgrade;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -36,6 +38,54 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The token in an `Authorization: Bearer …` value.
+fn bearer(value: &str) -> Option<&str> {
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// Subscriptions over graphql-transport-ws (and the older graphql-ws); the bearer token comes
+/// from the upgrade request's header or the `connection_init` payload's `Authorization`.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let header_token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer)
+        .map(str::to_string);
+    let db = state.db.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let mut data = async_graphql::Data::default();
+                    data.insert(Loaders::new(&db));
+                    let token = header_token.or_else(|| {
+                        payload
+                            .get("Authorization")
+                            .and_then(|v| v.as_str())
+                            .and_then(bearer)
+                            .map(str::to_string)
+                    });
+                    if let Some(t) = token {
+                        let v = token::authenticate(&db, &t)
+                            .await
+                            .map_err(|e| async_graphql::Error::new(e.message()))?;
+                        data.insert(v);
+                    }
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
 /// Resolves the bearer token, if any, into request data; a bad token is refused outright.
 async fn graphql(
     State(state): State<AppState>,
@@ -44,14 +94,7 @@ async fn graphql(
 ) -> Response {
     let mut req = req.into_inner();
     if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let presented = auth
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
+        let presented = auth.to_str().ok().and_then(bearer);
         let viewer = match presented {
             Some(t) => token::authenticate(&state.db, t).await,
             None => Err(AppError::Unauthenticated(

@@ -3,6 +3,10 @@
 use super::config::Config;
 use crate::graphql::HubSchema;
 use crate::metrics::Metrics;
+use crate::outbound::Outbound;
+use crate::search::Search;
+use crate::sources::harvest::Harvester;
+use crate::sources::progress::Progress;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -17,18 +21,39 @@ pub struct AppState {
     pub schema: HubSchema,
     /// Request counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Drives harvests (shared with the scheduler and GraphQL).
+    pub harvester: Harvester,
+    /// The search index and its settings.
+    pub search: Arc<Search>,
 }
 
 impl AppState {
     /// Builds the state and the schema around an open store.
-    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+    pub fn new(db: DatabaseConnection, config: Config) -> Result<Self, String> {
         let config = Arc::new(config);
-        let schema = crate::graphql::build_schema(db.clone(), config.clone());
-        Self {
+        let outbound = Outbound::new(&config.outbound)?;
+        let harvester = Harvester::new(
+            db.clone(),
+            Arc::new(outbound),
+            Progress::default(),
+            config.harvest.lease_secs,
+        );
+        let search = Search::open(db.clone(), &config).map_err(|e| e.to_string())?;
+        // The indexer drains the search outbox for as long as the runtime runs (serve, tests).
+        search.spawn_indexer();
+        let schema = crate::graphql::build_schema(
+            db.clone(),
+            config.clone(),
+            harvester.clone(),
+            search.clone(),
+        );
+        Ok(Self {
             db,
             config,
             schema,
             metrics: Arc::new(Metrics::default()),
-        }
+            harvester,
+            search,
+        })
     }
 }

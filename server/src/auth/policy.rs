@@ -12,6 +12,10 @@ pub enum Action {
     WriteAchievements,
     /// Create or change needs.
     WriteNeeds,
+    /// Define sources and start harvests.
+    ManageSources,
+    /// See sources, runs and rejected records.
+    ReadSources,
 }
 
 /// Refuses unless `viewer` may perform `action` on records of organisation `org_id`.
@@ -20,17 +24,23 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
+        Role::Member if action == Action::ManageSources => Err(AppError::Forbidden(
+            "only organisation admins and platform admins manage sources".into(),
+        )),
         Role::OrgAdmin | Role::Member if v.organisation_id == org_id => Ok(()),
         Role::OrgAdmin | Role::Member => Err(AppError::Forbidden(format!(
             "token of organisation {} may not change another organisation's records",
             v.organisation_key
         ))),
-        Role::Portal => Err(AppError::Forbidden("portal keys are read-only".into())),
+        Role::Portal => Err(AppError::Forbidden(
+            "portal keys may only read the public catalog".into(),
+        )),
         Role::Organiser => Err(AppError::Forbidden(format!(
             "organiser tokens may not change {}",
             match action {
                 Action::WriteAchievements => "achievements",
                 Action::WriteNeeds => "needs",
+                Action::ManageSources | Action::ReadSources => "sources",
             }
         ))),
     }

@@ -179,9 +179,18 @@ pub async fn list(
     Ok((rows, more))
 }
 
-/// Number of achievements matching a condition.
+/// Number of achievements matching a condition (reused for a few seconds; see `count_cache`).
 pub async fn count(db: &DatabaseConnection, cond: Condition) -> AppResult<u64> {
-    Ok(achievement::Entity::find().filter(cond).count(db).await?)
+    use sea_orm::QueryTrait;
+    let select = achievement::Entity::find().filter(cond);
+    let key = select.build(db.get_database_backend()).to_string();
+    if let Some(n) = super::count_cache::get(&key) {
+        return Ok(n);
+    }
+    let generation = super::count_cache::generation();
+    let n = select.count(db).await?;
+    super::count_cache::put(key, generation, n);
+    Ok(n)
 }
 
 /// One achievement if it exists and the viewer may see it.
@@ -485,6 +494,7 @@ pub async fn insert<C: ConnectionTrait>(
     let patents = validate_patents(draft.patents.as_deref().unwrap_or_default())?;
     let saved = m.insert(tx).await?;
     replace_patents(tx, saved.id, patents).await?;
+    crate::search::outbox::enqueue(tx, saved.id).await?;
     Ok(saved)
 }
 
@@ -516,6 +526,8 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::search::outbox::wake();
+    super::count_cache::invalidate();
     Ok(saved)
 }
 
@@ -547,6 +559,7 @@ pub async fn update(
     m.updated_at = Set(Utc::now());
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
+    crate::search::outbox::enqueue(&tx, id).await?;
     if let Some(p) = patents {
         replace_patents(&tx, id, p).await?;
     }
@@ -561,6 +574,8 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    crate::search::outbox::wake();
+    super::count_cache::invalidate();
     Ok(saved)
 }
 
@@ -617,6 +632,7 @@ pub async fn set_status(
     }
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
+    crate::search::outbox::enqueue(&tx, id).await?;
     let action = if to == AchievementStatus::Published {
         "achievement.publish"
     } else {
@@ -633,5 +649,105 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
+    crate::search::outbox::wake();
+    super::count_cache::invalidate();
     Ok(saved)
+}
+
+/// Applies a harvested draft to an existing achievement inside the caller's transaction: fields
+/// given are replaced; patents are only added (several sources may feed one achievement, so one
+/// source must not drop another's patents). No policy check: the harvester owns the record.
+pub async fn refresh_from_source<C: ConnectionTrait>(
+    tx: &C,
+    id: i64,
+    draft: &AchievementDraft,
+    provenance: Option<serde_json::Value>,
+) -> AppResult<achievement::Model> {
+    let current = achievement::Entity::find_by_id(id)
+        .one(tx)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("achievement {id}")))?;
+    let mut m: achievement::ActiveModel = current.clone().into();
+    let mut fields = draft.clone();
+    let patents = validate_patents(fields.patents.take().as_deref().unwrap_or_default())?;
+    apply(&fields, &mut m)?;
+    if let Some(entry) = provenance {
+        let mut list: Vec<serde_json::Value> =
+            serde_json::from_str(&current.provenance).unwrap_or_default();
+        let key = (entry.get("source").cloned(), entry.get("recordId").cloned());
+        list.retain(|e| (e.get("source").cloned(), e.get("recordId").cloned()) != key);
+        list.push(entry);
+        m.provenance = Set(serde_json::Value::Array(list).to_string());
+    }
+    m.updated_at = Set(Utc::now());
+    let saved = m.update(tx).await?;
+    crate::search::outbox::enqueue(tx, id).await?;
+    let known: Vec<String> = patent::Entity::find()
+        .filter(
+            patent::Column::ApplicationNumber
+                .is_in(patents.iter().map(|p| p.application_number.clone())),
+        )
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|p| p.application_number)
+        .collect();
+    let now = Utc::now();
+    let fresh: Vec<patent::ActiveModel> = patents
+        .into_iter()
+        .filter(|p| !known.contains(&p.application_number))
+        .map(|p| patent::ActiveModel {
+            achievement_id: Set(Some(id)),
+            application_number: Set(p.application_number),
+            publication_number: Set(p.publication_number),
+            patent_type: Set(p.patent_type),
+            granted: Set(p.granted),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    if !fresh.is_empty() {
+        patent::Entity::insert_many(fresh).exec(tx).await?;
+    }
+    Ok(saved)
+}
+
+/// The achievement already holding any of these (normalised) application numbers, if one does.
+pub async fn find_by_patent_numbers<C: ConnectionTrait>(
+    tx: &C,
+    numbers: &[String],
+) -> AppResult<Option<i64>> {
+    if numbers.is_empty() {
+        return Ok(None);
+    }
+    Ok(patent::Entity::find()
+        .filter(patent::Column::ApplicationNumber.is_in(numbers.iter().cloned()))
+        .filter(patent::Column::AchievementId.is_not_null())
+        .one(tx)
+        .await?
+        .and_then(|p| p.achievement_id))
+}
+
+/// Sets the publication status of an achievement from a source (harvest deletions, reviews).
+pub async fn set_status_in<C: ConnectionTrait>(
+    tx: &C,
+    id: i64,
+    to: AchievementStatus,
+) -> AppResult<()> {
+    let Some(current) = achievement::Entity::find_by_id(id).one(tx).await? else {
+        return Ok(());
+    };
+    if current.status == to {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut m: achievement::ActiveModel = current.into();
+    m.status = Set(to);
+    m.updated_at = Set(now);
+    if to == AchievementStatus::Published {
+        m.published_at = Set(Some(now));
+    }
+    m.update(tx).await?;
+    crate::search::outbox::enqueue(tx, id).await?;
+    Ok(())
 }

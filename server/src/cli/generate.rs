@@ -224,6 +224,7 @@ async fn insert_achievements(
                 .await?;
         }
         tx.commit().await?;
+        crate::catalog::count_cache::invalidate();
         i += n;
         if i.is_multiple_of(100_000) || i == args.achievements {
             tracing::info!(

@@ -3,7 +3,10 @@
 
 mod config_cmd;
 mod generate;
+mod harvest;
+mod import;
 mod migrate;
+mod reindex;
 mod schema;
 mod seed_demo;
 mod serve;
@@ -69,6 +72,12 @@ enum Command {
     SeedDemo,
     /// Make deterministic synthetic achievements and needs (into the database, or a JSONL file).
     Generate(generate::Args),
+    /// Harvest sources now (progress on a terminal, a summary line per source).
+    Harvest(harvest::Args),
+    /// Import a CSV, XLSX or JSONL file into an organisation's catalog.
+    Import(import::Args),
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Print the GraphQL SDL.
     Schema,
     /// Manage bearer tokens.
@@ -125,6 +134,9 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 Command::Migrate => migrate::run(&config).await,
                 Command::SeedDemo => seed_demo::run(&config).await,
                 Command::Generate(args) => generate::run(&config, args).await,
+                Command::Harvest(args) => harvest::run(&config, args).await,
+                Command::Import(args) => import::run(&config, args).await,
+                Command::Reindex => reindex::run(&config).await,
                 Command::Token(t) => token::run(&config, t).await,
                 Command::Schema | Command::Config => Ok(()),
             }

@@ -37,7 +37,16 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr().context("local address")?;
-    let state = AppState::new(db, config);
+    crate::sources::service::sync_config(&db, &config.sources).await?;
+    let tick = std::time::Duration::from_secs(config.harvest.tick_secs);
+    let scheduler_on = config.harvest.scheduler;
+    let state = AppState::new(db, config).map_err(|e| CliError::Runtime(anyhow::anyhow!(e)))?;
+    let scheduler = scheduler_on.then(|| {
+        tokio::spawn(crate::sources::scheduler::run(
+            state.harvester.clone(),
+            tick,
+        ))
+    });
     let app = crate::app::router::router(state);
     // The URL goes to stdout so scripts and tests can read where the hub listens.
     println!("TransferHub listening on http://{addr}/ (GraphQL: http://{addr}/graphql)");
@@ -46,5 +55,8 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
         .with_graceful_shutdown(crate::app::shutdown::signal())
         .await
         .context("server failed")?;
+    if let Some(s) = scheduler {
+        s.abort();
+    }
     Ok(())
 }

@@ -250,6 +250,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.organisations = added;
     seed_records(&tx, &set, &orgs, now, &mut report).await?;
     tx.commit().await?;
+    crate::catalog::count_cache::invalidate();
     Ok(report)
 }
 

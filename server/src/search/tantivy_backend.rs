@@ -1,0 +1,962 @@
+//! The embedded backend: a tantivy index on disk under `storage.data_dir/search`, analysed with
+//! jieba (Chinese) plus lower-casing and English stemming, and a per-character field on titles
+//! and keywords for substring recall. Queries are built here, not parsed: each query word must
+//! match in some field (one may be missing from longer queries), fields weigh title > keywords >
+//! summary, configured synonyms are alternatives of the word, and quoted parts must all match.
+//! Facets are counted from fast fields over every match; highlights are computed per hit.
+
+use super::index::{
+    mark, FacetCounts, Filters, Highlight, Hit, SearchDoc, SearchError, SearchIndex, SearchRequest,
+    SearchResponse, SearchResult, Sort, Visibility,
+};
+use super::tokenizer::{self, is_cjk, is_stop_word, QueryAnalyzer, CHARS, ZH_EN};
+use async_trait::async_trait;
+use jieba_rs::Jieba;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, TantivyError, Term,
+};
+
+/// Bumped whenever the schema or analysis changes, which forces a rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Searchable fields and their weights (title > keywords > summary).
+const WEIGHTS: [(&str, f32); 7] = [
+    ("title", 3.0),
+    ("keywords", 2.0),
+    ("title_en", 2.0),
+    ("summary", 1.0),
+    ("inventors", 1.0),
+    ("organisation_name", 0.8),
+    ("summary_en", 0.7),
+];
+
+/// Weight of a match found only through the per-character field.
+const CHARS_WEIGHT: f32 = 1.0;
+
+/// Groups of equivalent terms, looked up in query text longest first.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    groups: Vec<Vec<String>>,
+    terms: Vec<(String, usize)>,
+}
+
+/// A piece of query text: a synonym group hit, or plain text.
+#[derive(Debug, PartialEq, Eq)]
+enum Span {
+    Group(usize),
+    Plain(String),
+}
+
+impl Synonyms {
+    /// Builds the lookup from configured groups (matched case-insensitively).
+    pub fn new(groups: &[Vec<String>]) -> Self {
+        let groups: Vec<Vec<String>> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            })
+            .collect();
+        let mut terms: Vec<(String, usize)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.iter().map(move |t| (t.clone(), i)))
+            .collect();
+        terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Self { groups, terms }
+    }
+
+    fn split(&self, text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut plain = String::new();
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let hit = self
+                .terms
+                .iter()
+                .find(|(t, _)| rest.starts_with(t.as_str()) && word_boundary(text, i, i + t.len()));
+            if let Some((t, g)) = hit {
+                if !plain.is_empty() {
+                    out.push(Span::Plain(std::mem::take(&mut plain)));
+                }
+                out.push(Span::Group(*g));
+                i += t.len();
+            } else {
+                let c = rest.chars().next().unwrap_or(' ');
+                plain.push(c);
+                i += c.len_utf8();
+            }
+        }
+        if !plain.is_empty() {
+            out.push(Span::Plain(plain));
+        }
+        out
+    }
+}
+
+/// ASCII terms only match as whole words (so `ai` does not fire inside `rain`).
+fn word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    let last = text[start..end].chars().next_back();
+    let edge = |inner: Option<char>, outer: Option<char>| match (inner, outer) {
+        (Some(i), Some(o)) if i.is_ascii_alphanumeric() => !o.is_ascii_alphanumeric(),
+        _ => true,
+    };
+    edge(first, before) && edge(last, after)
+}
+
+/// Splits on double quotes (ASCII or Chinese); an unmatched quote is plain text.
+fn split_quotes(text: &str) -> Vec<(bool, String)> {
+    let normalized: String = text
+        .chars()
+        .map(|c| {
+            if matches!(c, '“' | '”' | '＂') {
+                '"'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let pieces: Vec<&str> = normalized.split('"').collect();
+    let balanced = pieces.len() % 2 == 1;
+    let mut out = Vec::new();
+    for (i, p) in pieces.iter().enumerate() {
+        let quoted = i % 2 == 1 && (balanced || i + 1 < pieces.len());
+        if !p.trim().is_empty() {
+            out.push((quoted, p.to_string()));
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    title_en: Field,
+    keywords: Field,
+    summary: Field,
+    summary_en: Field,
+    inventors: Field,
+    organisation_name: Field,
+    chars: Field,
+    achievement_type: Field,
+    organisation: Field,
+    organisation_id: Field,
+    industry: Field,
+    industry_section: Field,
+    maturity: Field,
+    trl: Field,
+    transfer_modes: Field,
+    region: Field,
+    region_prefecture: Field,
+    collections: Field,
+    status: Field,
+    recency: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ZH_EN)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
+    };
+    let chars = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(CHARS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text(true)),
+        title_en: b.add_text_field("title_en", text(true)),
+        keywords: b.add_text_field("keywords", text(true)),
+        summary: b.add_text_field("summary", text(true)),
+        summary_en: b.add_text_field("summary_en", text(true)),
+        inventors: b.add_text_field("inventors", text(false)),
+        organisation_name: b.add_text_field("organisation_name", text(false)),
+        chars: b.add_text_field("chars", chars),
+        achievement_type: b.add_text_field("achievement_type", STRING | FAST),
+        organisation: b.add_text_field("organisation", STRING | FAST),
+        organisation_id: b.add_i64_field("organisation_id", INDEXED),
+        industry: b.add_text_field("industry", STRING),
+        industry_section: b.add_text_field("industry_section", STRING | FAST),
+        maturity: b.add_text_field("maturity", STRING | FAST),
+        trl: b.add_i64_field("trl", INDEXED | FAST),
+        transfer_modes: b.add_text_field("transfer_modes", STRING | FAST),
+        region: b.add_text_field("region", STRING),
+        region_prefecture: b.add_text_field("region_prefecture", STRING | FAST),
+        collections: b.add_text_field("collections", STRING | FAST),
+        status: b.add_text_field("status", STRING),
+        recency: b.add_i64_field("recency", FAST),
+    };
+    (b.build(), fields)
+}
+
+fn backend_err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Backend(e.to_string())
+}
+
+/// The embedded tantivy index.
+pub struct TantivyIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: QueryAnalyzer,
+    zh_en: TextAnalyzer,
+    synonyms: Synonyms,
+    payload: Mutex<Option<String>>,
+}
+
+impl TantivyIndex {
+    /// Opens (or creates) the index in `dir`, taking its writer lock. An index written with
+    /// another schema is derived data: it is wiped and recreated, and the fingerprint check
+    /// then rebuilds it from the store.
+    pub fn open(
+        dir: &Path,
+        jieba: Arc<Jieba>,
+        synonyms: &[Vec<String>],
+        writer_heap_bytes: usize,
+        writer_threads: usize,
+    ) -> SearchResult<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| backend_err(format!("cannot create {}: {e}", dir.display())))?;
+        let (schema, fields) = schema();
+        let index = match open_dir(dir, &schema) {
+            Ok(i) => i,
+            Err(TantivyError::SchemaError(_)) | Err(TantivyError::IncompatibleIndex(_)) => {
+                tracing::warn!(search.dir = %dir.display(), "search index schema changed; recreating it");
+                wipe(dir)?;
+                open_dir(dir, &schema).map_err(backend_err)?
+            }
+            Err(e) => return Err(backend_err(e)),
+        };
+        index
+            .tokenizers()
+            .register(ZH_EN, tokenizer::zh_en_analyzer(jieba.clone()));
+        index
+            .tokenizers()
+            .register(CHARS, tokenizer::chars_analyzer());
+        let writer = index
+            .writer_with_num_threads(writer_threads.max(1), writer_heap_bytes.max(15_000_000))
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => SearchError::Locked(dir.display().to_string()),
+                e => backend_err(e),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(backend_err)?;
+        let payload = index.load_metas().map_err(backend_err)?.payload;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                analyzer: QueryAnalyzer::new(jieba.clone()),
+                zh_en: tokenizer::zh_en_analyzer(jieba),
+                synonyms: Synonyms::new(synonyms),
+                payload: Mutex::new(payload),
+            }),
+        })
+    }
+
+    /// Bytes the index occupies on disk.
+    pub fn size_on_disk(dir: &Path) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(dir)
+    }
+}
+
+fn open_dir(dir: &Path, schema: &Schema) -> tantivy::Result<Index> {
+    let mmap = MmapDirectory::open(dir)?;
+    Index::open_or_create(mmap, schema.clone())
+}
+
+fn wipe(dir: &Path) -> SearchResult<()> {
+    let entries = std::fs::read_dir(dir).map_err(backend_err)?;
+    for e in entries.filter_map(Result::ok) {
+        let p: PathBuf = e.path();
+        let r = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+        r.map_err(|err| backend_err(format!("cannot remove {}: {err}", p.display())))?;
+    }
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> SearchResult<T> + Send + 'static,
+) -> SearchResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| backend_err(format!("search task failed: {e}")))?
+}
+
+impl Inner {
+    fn document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, d.id);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.chars, &d.title);
+        if !d.title_en.is_empty() {
+            doc.add_text(f.title_en, &d.title_en);
+        }
+        for k in &d.keywords {
+            doc.add_text(f.keywords, k);
+            doc.add_text(f.chars, k);
+        }
+        doc.add_text(f.summary, &d.summary);
+        if !d.summary_en.is_empty() {
+            doc.add_text(f.summary_en, &d.summary_en);
+        }
+        for i in &d.inventors {
+            doc.add_text(f.inventors, i);
+        }
+        doc.add_text(f.organisation_name, &d.organisation_name);
+        doc.add_text(f.achievement_type, &d.achievement_type);
+        doc.add_text(f.organisation, &d.organisation);
+        doc.add_i64(f.organisation_id, d.organisation_id);
+        for i in &d.industry {
+            doc.add_text(f.industry, i);
+        }
+        if !d.industry_section.is_empty() {
+            doc.add_text(f.industry_section, &d.industry_section);
+        }
+        if !d.maturity.is_empty() {
+            doc.add_text(f.maturity, &d.maturity);
+        }
+        doc.add_i64(f.trl, d.trl);
+        for m in &d.transfer_modes {
+            doc.add_text(f.transfer_modes, m);
+        }
+        for r in &d.region {
+            doc.add_text(f.region, r);
+        }
+        if !d.region_prefecture.is_empty() {
+            doc.add_text(f.region_prefecture, &d.region_prefecture);
+        }
+        for c in &d.collections {
+            doc.add_text(f.collections, c);
+        }
+        doc.add_text(f.status, &d.status);
+        doc.add_i64(f.recency, d.recency);
+        doc
+    }
+
+    fn commit(&self, writer: &mut IndexWriter) -> SearchResult<()> {
+        let payload = lock(&self.payload).clone();
+        let mut prepared = writer.prepare_commit().map_err(backend_err)?;
+        if let Some(p) = payload {
+            prepared.set_payload(&p);
+        }
+        prepared.commit().map_err(backend_err)?;
+        self.reader.reload().map_err(backend_err)
+    }
+
+    fn word_query(&self, word: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let norm = self.analyzer.normalize(word);
+        let schema = self.index.schema();
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = WEIGHTS
+            .iter()
+            .filter_map(|(name, w)| schema.get_field(name).ok().map(|field| (field, *w)))
+            .map(|(field, w)| {
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &norm),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    w,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        if word.chars().any(is_cjk) {
+            let chars = self.analyzer.chars(word);
+            let q: Option<Box<dyn Query>> = match chars.len() {
+                0 => None,
+                1 => Some(Box::new(TermQuery::new(
+                    Term::from_field_text(f.chars, &chars[0]),
+                    IndexRecordOption::WithFreqs,
+                ))),
+                _ => Some(Box::new(PhraseQuery::new(
+                    chars
+                        .iter()
+                        .map(|c| Term::from_field_text(f.chars, c))
+                        .collect(),
+                ))),
+            };
+            if let Some(q) = q {
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, CHARS_WEIGHT))));
+            }
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    fn all_of(&self, words: &[String]) -> Option<Box<dyn Query>> {
+        match words {
+            [] => None,
+            [w] => Some(self.word_query(w)),
+            ws => Some(Box::new(BooleanQuery::new(
+                ws.iter()
+                    .map(|w| (Occur::Must, self.word_query(w)))
+                    .collect(),
+            ))),
+        }
+    }
+
+    /// The text part of a query; `None` when the text holds nothing searchable.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let lowered = text.to_lowercase();
+        let mut units: Vec<Box<dyn Query>> = Vec::new();
+        let mut stop_units: Vec<Box<dyn Query>> = Vec::new();
+        for (quoted, part) in split_quotes(&lowered) {
+            if quoted {
+                if let Some(q) = self.all_of(&self.analyzer.words(&part)) {
+                    units.push(q);
+                }
+                continue;
+            }
+            for span in self.synonyms.split(&part) {
+                match span {
+                    Span::Group(g) => {
+                        let alts: Vec<(Occur, Box<dyn Query>)> = self.synonyms.groups[g]
+                            .iter()
+                            .filter_map(|t| self.all_of(&self.analyzer.words(t)))
+                            .map(|q| (Occur::Should, q))
+                            .collect();
+                        if !alts.is_empty() {
+                            units.push(Box::new(BooleanQuery::new(alts)));
+                        }
+                    }
+                    Span::Plain(p) => {
+                        for w in self.analyzer.words(&p) {
+                            let q = self.word_query(&w);
+                            if is_stop_word(&w) {
+                                stop_units.push(q);
+                            } else {
+                                units.push(q);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if units.is_empty() {
+            units = stop_units;
+        }
+        let n = units.len();
+        match n {
+            0 => None,
+            1 => units.pop(),
+            _ => {
+                let required = if n <= 2 { n } else { n - (n / 4).max(1) };
+                Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+                    units.into_iter().map(|q| (Occur::Should, q)).collect(),
+                    required,
+                )))
+            }
+        }
+    }
+
+    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    fn filter_queries(&self, filters: &Filters, visibility: Visibility) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        match visibility {
+            Visibility::All => {}
+            Visibility::Published => out.push(self.term(f.status, "PUBLISHED")),
+            Visibility::PublishedOrOrganisation(org) => {
+                out.push(Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, self.term(f.status, "PUBLISHED")),
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_i64(f.organisation_id, org),
+                            IndexRecordOption::Basic,
+                        )),
+                    ),
+                ])))
+            }
+        }
+        let pairs = [
+            (f.organisation, &filters.organisation),
+            (f.achievement_type, &filters.achievement_type),
+            (f.industry, &filters.industry),
+            (f.transfer_modes, &filters.transfer_mode),
+            (f.region, &filters.region),
+            (f.collections, &filters.collection),
+        ];
+        for (field, value) in pairs {
+            if let Some(v) = value {
+                out.push(self.term(field, v));
+            }
+        }
+        if filters.maturity_min.is_some() || filters.maturity_max.is_some() {
+            let lo = filters.maturity_min.unwrap_or(1).max(1);
+            let hi = filters.maturity_max.unwrap_or(9);
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.trl, lo)),
+                Bound::Included(Term::from_field_i64(f.trl, hi)),
+            )));
+        }
+        out
+    }
+
+    fn search(&self, req: &SearchRequest) -> SearchResult<SearchResponse> {
+        let searcher = self.reader.searcher();
+        let text = if req.text.trim().is_empty() {
+            None
+        } else {
+            Some(self.text_query(&req.text))
+        };
+        let main: Box<dyn Query> = match &text {
+            None => Box::new(AllQuery),
+            Some(None) => Box::new(EmptyQuery),
+            Some(Some(q)) => q.box_clone(),
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        for q in self.filter_queries(&req.filters, req.visibility) {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let facets = FacetCollector {
+            fields: req
+                .facets
+                .iter()
+                .map(|f| f.attribute().to_string())
+                .collect(),
+        };
+        let by_recency = req.sort == Sort::Recency || text.is_none();
+        let mut addresses: Vec<(f64, DocAddress)> = Vec::new();
+        let (total, facet_values) = if req.limit == 0 {
+            searcher
+                .search(&query, &(Count, facets))
+                .map_err(backend_err)?
+        } else if by_recency {
+            let top = TopDocs::with_limit(req.limit)
+                .and_offset(req.offset)
+                .order_by_fast_field::<i64>("recency", Order::Desc);
+            let (docs, total, values) = searcher
+                .search(&query, &(top, Count, facets))
+                .map_err(backend_err)?;
+            addresses = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+            (total, values)
+        } else {
+            let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+            let (docs, total, values) = searcher
+                .search(&query, &(top, Count, facets))
+                .map_err(backend_err)?;
+            addresses = docs.into_iter().map(|(s, a)| (f64::from(s), a)).collect();
+            (total, values)
+        };
+        let highlighter = match (&text, req.highlight) {
+            (Some(Some(q)), true) => Some(Highlighter::new(self, &searcher, q.as_ref())?),
+            _ => None,
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, addr) in addresses {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(backend_err)?;
+            let id = doc
+                .get_first(self.fields.id)
+                .and_then(|v| v.as_i64())
+                .ok_or_else(|| backend_err("indexed document without id"))?;
+            let highlights = match &highlighter {
+                Some(h) => h.highlights(self, &doc),
+                None => Vec::new(),
+            };
+            hits.push(Hit {
+                id,
+                score,
+                highlights,
+            });
+        }
+        let facets = req
+            .facets
+            .iter()
+            .zip(facet_values)
+            .map(|(facet, counts)| {
+                let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+                values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                FacetCounts {
+                    facet: *facet,
+                    values,
+                }
+            })
+            .collect();
+        Ok(SearchResponse {
+            hits,
+            total: total as u64,
+            facets,
+        })
+    }
+}
+
+/// Highlighting for one query: the query's terms per field, and a snippet generator for the
+/// long summaries. Short fields are marked whole.
+struct Highlighter {
+    terms: HashMap<Field, BTreeSet<String>>,
+    summary: Option<SnippetGenerator>,
+    summary_en: Option<SnippetGenerator>,
+}
+
+impl Highlighter {
+    fn new(inner: &Inner, searcher: &tantivy::Searcher, query: &dyn Query) -> SearchResult<Self> {
+        let mut terms: HashMap<Field, BTreeSet<String>> = HashMap::new();
+        query.query_terms(&mut |term, _| {
+            if let Some(s) = term.value().as_str() {
+                terms.entry(term.field()).or_default().insert(s.to_string());
+            }
+        });
+        let generator = |field: Field| -> SearchResult<Option<SnippetGenerator>> {
+            if !terms.contains_key(&field) {
+                return Ok(None);
+            }
+            let mut g = SnippetGenerator::create(searcher, query, field).map_err(backend_err)?;
+            g.set_max_num_chars(120);
+            Ok(Some(g))
+        };
+        let summary = generator(inner.fields.summary)?;
+        let summary_en = generator(inner.fields.summary_en)?;
+        Ok(Self {
+            terms,
+            summary,
+            summary_en,
+        })
+    }
+
+    /// Marks every token of `text` whose indexed form is a query term of `field`; when none is,
+    /// falls back to the per-character terms (substring matches).
+    fn mark_short(&self, inner: &Inner, field: Field, text: &str) -> Option<String> {
+        let mut ranges = Vec::new();
+        if let Some(terms) = self.terms.get(&field) {
+            let mut analyzer = inner.zh_en.clone();
+            let mut stream = analyzer.token_stream(text);
+            while let Some(t) = stream.next() {
+                if terms.contains(&t.text) {
+                    ranges.push(t.offset_from..t.offset_to);
+                }
+            }
+        }
+        if ranges.is_empty() {
+            if let Some(terms) = self.terms.get(&inner.fields.chars) {
+                let mut analyzer = tokenizer::chars_analyzer();
+                let mut stream = analyzer.token_stream(text);
+                while let Some(t) = stream.next() {
+                    if terms.contains(&t.text) {
+                        ranges.push(t.offset_from..t.offset_to);
+                    }
+                }
+            }
+        }
+        (!ranges.is_empty()).then(|| mark(text, &ranges))
+    }
+
+    fn highlights(&self, inner: &Inner, doc: &TantivyDocument) -> Vec<Highlight> {
+        let f = &inner.fields;
+        let mut out = Vec::new();
+        let text_of = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        for (name, field) in [("title", f.title), ("titleEn", f.title_en)] {
+            if let Some(t) = text_of(field).first() {
+                if let Some(s) = self.mark_short(inner, field, t) {
+                    out.push(Highlight {
+                        field: name.into(),
+                        snippet: s,
+                    });
+                }
+            }
+        }
+        let keywords: Vec<String> = text_of(f.keywords)
+            .iter()
+            .filter_map(|k| self.mark_short(inner, f.keywords, k))
+            .collect();
+        if !keywords.is_empty() {
+            out.push(Highlight {
+                field: "keywords".into(),
+                snippet: keywords.join("、"),
+            });
+        }
+        for (name, generator) in [("summary", &self.summary), ("summaryEn", &self.summary_en)] {
+            if let Some(g) = generator {
+                let s = g.snippet_from_doc(doc);
+                if !s.highlighted().is_empty() {
+                    out.push(Highlight {
+                        field: name.into(),
+                        snippet: mark(
+                            s.fragment().trim_start(),
+                            &shift(s.fragment(), s.highlighted()),
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Ranges of `fragment` moved to `fragment.trim_start()`.
+fn shift(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let cut = fragment.len() - fragment.trim_start().len();
+    ranges
+        .iter()
+        .filter(|r| r.start >= cut)
+        .map(|r| (r.start - cut)..(r.end - cut))
+        .collect()
+}
+
+/// Counts the values of string fast fields over every matching document.
+struct FacetCollector {
+    fields: Vec<String>,
+}
+
+struct FacetSegment {
+    columns: Vec<Option<(StrColumn, Vec<u64>)>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Vec<HashMap<String, u64>>;
+    type Child = FacetSegment;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let ff = reader.fast_fields();
+        let mut columns = Vec::with_capacity(self.fields.len());
+        for name in &self.fields {
+            columns.push(ff.str(name)?.map(|c| {
+                let n = c.num_terms();
+                (c, vec![0u64; n])
+            }));
+        }
+        Ok(FacetSegment { columns })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut out: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.fields.len()];
+        for fruit in fruits {
+            for (i, counts) in fruit.into_iter().enumerate() {
+                if let Some(slot) = out.get_mut(i) {
+                    for (k, v) in counts {
+                        *slot.entry(k).or_default() += v;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter_mut().flatten() {
+            for ord in column.term_ords(doc) {
+                if let Some(c) = counts.get_mut(ord as usize) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.columns
+            .into_iter()
+            .map(|c| {
+                let mut map = HashMap::new();
+                if let Some((column, counts)) = c {
+                    for (ord, n) in counts.into_iter().enumerate() {
+                        if n == 0 {
+                            continue;
+                        }
+                        let mut s = String::new();
+                        if column.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                            map.insert(s, n);
+                        }
+                    }
+                }
+                map
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    fn backend(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn apply(&self, upserts: Vec<SearchDoc>, deletes: Vec<i64>) -> SearchResult<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut w = lock(&inner.writer);
+            let ids: BTreeSet<i64> = deletes
+                .iter()
+                .copied()
+                .chain(upserts.iter().map(|d| d.id))
+                .collect();
+            for id in ids {
+                w.delete_term(Term::from_field_i64(inner.fields.id, id));
+            }
+            for d in &upserts {
+                w.add_document(inner.document(d)).map_err(backend_err)?;
+            }
+            inner.commit(&mut w)
+        })
+        .await
+    }
+
+    async fn clear(&self) -> SearchResult<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut w = lock(&inner.writer);
+            w.delete_all_documents().map_err(backend_err)?;
+            inner.commit(&mut w)
+        })
+        .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> SearchResult<SearchResponse> {
+        let inner = self.inner.clone();
+        let request = request.clone();
+        blocking(move || inner.search(&request)).await
+    }
+
+    async fn count(&self) -> SearchResult<u64> {
+        Ok(self.inner.reader.searcher().num_docs())
+    }
+
+    async fn fingerprint(&self) -> SearchResult<Option<String>> {
+        Ok(lock(&self.inner.payload).clone())
+    }
+
+    async fn set_fingerprint(&self, fingerprint: &str) -> SearchResult<()> {
+        *lock(&self.inner.payload) = Some(fingerprint.to_string());
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut w = lock(&inner.writer);
+            inner.commit(&mut w)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_split_and_unbalanced_quotes_are_text() {
+        assert_eq!(
+            split_quotes(r#"稀土 "永磁 材料" 回收"#),
+            vec![
+                (false, "稀土 ".to_string()),
+                (true, "永磁 材料".to_string()),
+                (false, " 回收".to_string())
+            ]
+        );
+        assert_eq!(
+            split_quotes(r#"稀土 "永磁"#),
+            vec![(false, "稀土 ".to_string()), (false, "永磁".to_string())]
+        );
+        assert_eq!(split_quotes(r#"""""#), Vec::<(bool, String)>::new());
+    }
+
+    #[test]
+    fn synonyms_are_found_longest_first_and_ascii_on_word_boundaries() {
+        let s = Synonyms::new(&[
+            vec!["锂电池".into(), "锂离子电池".into()],
+            vec!["AI".into(), "人工智能".into()],
+        ]);
+        assert_eq!(
+            s.split("高效锂离子电池正极"),
+            vec![
+                Span::Plain("高效".into()),
+                Span::Group(0),
+                Span::Plain("正极".into())
+            ]
+        );
+        assert_eq!(
+            s.split("rain ai"),
+            vec![Span::Plain("rain ".into()), Span::Group(1)]
+        );
+    }
+}
