@@ -16,7 +16,7 @@ if ! pg_up && command -v pg_ctlcluster >/dev/null 2>&1; then
   for _ in $(seq 1 30); do pg_up && break; sleep 1; done
 fi
 if pg_up; then
-  export TRANSFERHUB_REQUIRE_POSTGRES=1
+  export THUB_TEST_REQUIRE_POSTGRES=1
   backends="SQLite + PostgreSQL (127.0.0.1:5432)"
 else
   backends="SQLite only (PostgreSQL unreachable: its tests are skipped and say so)"

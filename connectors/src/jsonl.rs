@@ -156,6 +156,7 @@ impl JsonlConnector {
             region_code: l.region_code,
             patent_numbers: numbers,
             publication_numbers: publications,
+            origin: Some(format!("line {n}")),
             ..NormalisedRecord::default()
         }))
     }

@@ -68,6 +68,10 @@ pub struct NormalisedRecord {
     pub publication_numbers: Vec<String>,
     /// Landing page of the record at the source.
     pub source_url: Option<String>,
+    /// Where the record sits in the source (`row 7`), so errors found later by the store can
+    /// name it too. Not part of the content: moving a row does not make it a changed record.
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 /// Why one record from a source could not be used; the raw payload is kept for review and retry.

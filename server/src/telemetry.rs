@@ -7,9 +7,10 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber; later calls are ignored (tests call it repeatedly).
 pub fn init(log: &LogConfig) {
+    // tantivy logs every index commit at info; keep it at warn unless asked for explicitly.
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&log.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .or_else(|_| EnvFilter::try_new(format!("tantivy=warn,{}", log.level)))
+        .unwrap_or_else(|_| EnvFilter::new("tantivy=warn,info"));
     let json = match log.format.as_str() {
         "json" => true,
         "pretty" => false,

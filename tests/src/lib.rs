@@ -4,7 +4,7 @@
 //! the real `transferhub` executable for CLI tests.
 //!
 //! PostgreSQL runs whenever 127.0.0.1:5432 (or `TEST_DATABASE_URL`) answers; with
-//! `TRANSFERHUB_REQUIRE_POSTGRES=1` (set by the test script when the server is up) an
+//! `THUB_TEST_REQUIRE_POSTGRES=1` (set by the test script when the server is up) an
 //! unreachable PostgreSQL fails the test instead of skipping it.
 
 use anyhow::Context;
@@ -39,9 +39,9 @@ pub async fn backends() -> Vec<Backend> {
     };
     if reachable {
         out.push(Backend::Postgres);
-    } else if std::env::var("TRANSFERHUB_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+    } else if std::env::var("THUB_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
         panic!(
-            "PostgreSQL is required (TRANSFERHUB_REQUIRE_POSTGRES=1) but {} is unreachable",
+            "PostgreSQL is required (THUB_TEST_REQUIRE_POSTGRES=1) but {} is unreachable",
             admin_url()
         );
     } else {

@@ -521,3 +521,75 @@ async fn sources_are_guarded_and_validated() {
         .await;
     assert_eq!(error_code(&r), Some("NOT_FOUND"), "{r}");
 }
+
+#[tokio::test]
+async fn harvest_progress_streams_over_the_websocket_subscription() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let (_dir, data) = temp_data(&dc_records());
+    let provider = Provider::start(&data, &["--delay", "0.1"]);
+    let (hub, admin) = hub(Backend::Sqlite).await;
+    upsert(&hub, &admin, "repo", &provider.url).await;
+    let mut req = format!("{}/graphql/ws", hub.url.replace("http://", "ws://"))
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {admin}")}}),
+    ))
+    .await
+    .expect("init");
+    ws.send(send(json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription{ harvestProgress(sourceKey:\"repo\"){ status seen pages } }"}})))
+        .await
+        .expect("subscribe");
+    let mut events = Vec::new();
+    let started = tokio::spawn({
+        let url = hub.url.clone();
+        let admin = admin.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            reqwest::Client::new()
+                .post(format!("{url}/graphql"))
+                .bearer_auth(admin)
+                .json(&json!({"query": "mutation{ runHarvest(sourceKey:\"repo\"){ run{ id } } }"}))
+                .send()
+                .await
+                .expect("run")
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(deadline - Instant::now(), ws.next()).await {
+        let Message::Text(text) = msg else { continue };
+        let v: Value = serde_json::from_str(&text).expect("json");
+        if v["type"] == "next" {
+            let p = v["payload"]["data"]["harvestProgress"].clone();
+            let done = p["status"] != "RUNNING";
+            events.push(p);
+            if done {
+                break;
+            }
+        }
+    }
+    started.await.expect("mutation");
+    assert!(
+        events.len() >= 3,
+        "a progress event per page and one at the end: {events:?}"
+    );
+    let last = events.last().expect("events");
+    assert_eq!(last["status"], "SUCCEEDED");
+    assert_eq!(last["seen"], RECORDS);
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["seen"].as_i64() <= w[1]["seen"].as_i64()),
+        "{events:?}"
+    );
+}

@@ -317,6 +317,7 @@ fn map_node(node: &Value, index: usize) -> Item {
         patent_numbers: Vec::new(),
         publication_numbers: Vec::new(),
         source_url: None,
+        origin: None,
     };
     for patent in peer.patents {
         record

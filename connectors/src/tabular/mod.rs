@@ -355,7 +355,10 @@ impl Layout {
                 raw: to_csv_line(cells),
             }))
         };
-        let mut record = NormalisedRecord::default();
+        let mut record = NormalisedRecord {
+            origin: Some(format!("row {number}")),
+            ..NormalisedRecord::default()
+        };
         let mut seen: Vec<Field> = Vec::new();
         for column in &self.columns {
             let value = cells.get(column.index).map_or("", String::as_str).trim();

@@ -472,6 +472,35 @@ mod tests {
     }
 
     #[test]
+    fn collections_and_synonyms_come_from_the_file_and_print_back() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            "[search]\nsynonyms = [[\"乳业\", \"奶业\"]]\n\n[[search.collections]]\nkey = \"dairy\"\nname_zh = \"乳业\"\nindustry_prefixes = [\"C144\"]\n",
+        )
+        .expect("write");
+        let c = Config::load_with_env(Some(&path), &[]).expect("load");
+        assert_eq!(c.search.collections.len(), 1);
+        assert_eq!(c.search.collections[0].key, "dairy");
+        assert_eq!(
+            c.search.synonyms,
+            vec![vec!["乳业".to_string(), "奶业".to_string()]]
+        );
+        let printed = Config::default().to_masked_toml();
+        std::fs::write(&path, printed).expect("write");
+        let again = Config::load_with_env(Some(&path), &[]).expect("printed config loads");
+        assert_eq!(again.search.collections.len(), 6);
+        std::fs::write(
+            &path,
+            "[[search.collections]]\nkey = \"x\"\nname_zh = \"空\"\n",
+        )
+        .expect("write");
+        let e = Config::load_with_env(Some(&path), &[]).expect_err("no criteria");
+        assert!(e.to_string().contains("search.collections[0]"), "{e}");
+    }
+
+    #[test]
     fn secrets_are_masked() {
         let mut c = Config::default();
         c.storage.database_url = "postgres://hub:s3cret@db/hub".into();

@@ -448,6 +448,25 @@ pub async fn insert<C: ConnectionTrait>(
     draft: &AchievementDraft,
     origin: Origin,
 ) -> AppResult<achievement::Model> {
+    let Prepared { model: m, patents } = prepare(org, draft, origin)?;
+    let saved = m.insert(tx).await?;
+    replace_patents(tx, saved.id, patents).await?;
+    crate::search::outbox::enqueue(tx, saved.id).await?;
+    Ok(saved)
+}
+
+/// A new achievement validated by [`prepare`], not stored yet.
+pub struct Prepared {
+    model: achievement::ActiveModel,
+    patents: Vec<ValidPatent>,
+}
+
+/// Validates a complete draft for insertion, as [`insert`] does, without touching the store.
+pub fn prepare(
+    org: &organisation::Model,
+    draft: &AchievementDraft,
+    origin: Origin,
+) -> AppResult<Prepared> {
     for (present, field) in [
         (draft.title.is_some(), "input.title"),
         (draft.summary.is_some(), "input.summary"),
@@ -492,10 +511,105 @@ pub async fn insert<C: ConnectionTrait>(
     };
     apply(draft, &mut m)?;
     let patents = validate_patents(draft.patents.as_deref().unwrap_or_default())?;
-    let saved = m.insert(tx).await?;
-    replace_patents(tx, saved.id, patents).await?;
-    crate::search::outbox::enqueue(tx, saved.id).await?;
-    Ok(saved)
+    Ok(Prepared { model: m, patents })
+}
+
+/// Inserts prepared achievements — several per statement — with their patents and search
+/// outbox rows, inside the caller's transaction; returns their ids in the given order. For callers
+/// that know none of the application numbers is in the store or shared between two of them
+/// (the harvester reads a page's patents up front): there is no conflict lookup and no patent
+/// set to replace, and a number that does turn up is still refused by the unique index.
+pub async fn insert_new_many<C: ConnectionTrait>(
+    tx: &C,
+    prepared: Vec<Prepared>,
+) -> AppResult<Vec<i64>> {
+    use sea_orm::{sea_query::Query, Iterable, QueryTrait};
+    use transferhub_schema::entity::search_outbox;
+    // Bind parameters per statement: under SQLite's 32766 and PostgreSQL's 65535.
+    const MAX_PARAMS: usize = 30_000;
+    let per_statement = MAX_PARAMS / achievement::Column::iter().count();
+    let backend = tx.get_database_backend();
+    let mut ids = Vec::with_capacity(prepared.len());
+    let mut patents = Vec::new();
+    let mut rest = prepared.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<Prepared> = rest.by_ref().take(per_statement).collect();
+        let expected: Vec<Option<String>> = chunk
+            .iter()
+            .map(|p| p.model.source_record_id.clone().take().flatten())
+            .collect();
+        let mut models = Vec::with_capacity(chunk.len());
+        let mut chunk_patents = Vec::with_capacity(chunk.len());
+        for p in chunk {
+            models.push(p.model);
+            chunk_patents.push(p.patents);
+        }
+        let mut insert = achievement::Entity::insert_many(models).into_query();
+        insert.returning(
+            Query::returning()
+                .columns([achievement::Column::Id, achievement::Column::SourceRecordId]),
+        );
+        let mut rows = tx
+            .query_all(backend.build(&insert))
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64>("", "id")?,
+                    r.try_get::<Option<String>>("", "source_record_id")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+        // Rows take ascending ids in VALUES order; RETURNING's order is not promised.
+        rows.sort_by_key(|r| r.0);
+        if rows.len() != expected.len()
+            || rows
+                .iter()
+                .zip(&expected)
+                .any(|((_, got), want)| got != want)
+        {
+            return Err(AppError::Internal(
+                "inserted achievements came back out of order".into(),
+            ));
+        }
+        for ((id, _), list) in rows.into_iter().zip(chunk_patents) {
+            ids.push(id);
+            patents.extend(list.into_iter().map(|p| (id, p)));
+        }
+    }
+    let now = Utc::now();
+    let mut rest = patents.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<patent::ActiveModel> = rest
+            .by_ref()
+            .take(MAX_PARAMS / patent::Column::iter().count())
+            .map(|(id, p)| patent::ActiveModel {
+                achievement_id: Set(Some(id)),
+                application_number: Set(p.application_number),
+                publication_number: Set(p.publication_number),
+                patent_type: Set(p.patent_type),
+                granted: Set(p.granted),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        patent::Entity::insert_many(chunk)
+            .exec_without_returning(tx)
+            .await?;
+    }
+    // The outbox rows `search::outbox::enqueue` writes for each of them, several per
+    // statement (one statement per achievement cost more than all the rest of an import).
+    let now = Utc::now();
+    for chunk in ids.chunks(MAX_PARAMS / search_outbox::Column::iter().count()) {
+        search_outbox::Entity::insert_many(chunk.iter().map(|&id| search_outbox::ActiveModel {
+            achievement_id: Set(id),
+            enqueued_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(tx)
+        .await?;
+    }
+    Ok(ids)
 }
 
 /// Creates a draft achievement for `org_key` (or the viewer's organisation).

@@ -381,11 +381,11 @@ impl Collection {
         ctx: &Context<'_>,
         query: Option<String>,
         filter: Option<SearchFilter>,
-        #[graphql(default)] facets: Vec<SearchFacet>,
-        #[graphql(default)] sort: SearchSort,
+        #[graphql(desc = "Facets to count over all matches.")] facets: Option<Vec<SearchFacet>>,
+        #[graphql(desc = "Order; RELEVANCE when omitted.")] sort: Option<SearchSort>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default = true)] highlight: bool,
+        #[graphql(desc = "Compute highlights (default true).")] highlight: Option<bool>,
     ) -> Result<SearchConnection> {
         let mut filter: FilterInput = filter.unwrap_or_default().into();
         filter.collection = Some(self.key.clone());
@@ -394,11 +394,11 @@ impl Collection {
             Args {
                 query,
                 filter,
-                facets,
-                sort,
+                facets: facets.unwrap_or_default(),
+                sort: sort.unwrap_or_default(),
                 first,
                 after,
-                highlight,
+                highlight: highlight.unwrap_or(true),
             },
         )
         .await
@@ -439,22 +439,22 @@ impl SearchQuery {
         #[graphql(desc = "Words, quoted phrases; empty lists everything that passes the filters.")]
         query: Option<String>,
         filter: Option<SearchFilter>,
-        #[graphql(default)] facets: Vec<SearchFacet>,
-        #[graphql(default)] sort: SearchSort,
+        #[graphql(desc = "Facets to count over all matches.")] facets: Option<Vec<SearchFacet>>,
+        #[graphql(desc = "Order; RELEVANCE when omitted.")] sort: Option<SearchSort>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default = true)] highlight: bool,
+        #[graphql(desc = "Compute highlights (default true).")] highlight: Option<bool>,
     ) -> Result<SearchConnection> {
         run_search(
             ctx,
             Args {
                 query,
                 filter: filter.unwrap_or_default().into(),
-                facets,
-                sort,
+                facets: facets.unwrap_or_default(),
+                sort: sort.unwrap_or_default(),
                 first,
                 after,
-                highlight,
+                highlight: highlight.unwrap_or(true),
             },
         )
         .await

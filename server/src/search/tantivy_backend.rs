@@ -51,33 +51,35 @@ const WEIGHTS: [(&str, f32); 7] = [
 /// Weight of a match found only through the per-character field.
 const CHARS_WEIGHT: f32 = 1.0;
 
-/// Groups of equivalent terms, looked up in query text longest first.
+/// Groups of equivalent terms, each term held as the words the segmenter makes of it, so a
+/// synonym only fires on whole words of the query (`光伏` in `光伏 电站`, not inside `光伏组件`).
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    groups: Vec<Vec<String>>,
-    terms: Vec<(String, usize)>,
+    groups: Vec<Vec<Vec<String>>>,
+    /// `(words of a term, group)`, longest first.
+    terms: Vec<(Vec<String>, usize)>,
 }
 
-/// A piece of query text: a synonym group hit, or plain text.
+/// A piece of a query chunk: a synonym group hit, or one plain word.
 #[derive(Debug, PartialEq, Eq)]
 enum Span {
     Group(usize),
-    Plain(String),
+    Word(String),
 }
 
 impl Synonyms {
-    /// Builds the lookup from configured groups (matched case-insensitively).
-    pub fn new(groups: &[Vec<String>]) -> Self {
-        let groups: Vec<Vec<String>> = groups
+    /// Builds the lookup from configured groups, segmented like queries (case-insensitive).
+    pub fn new(groups: &[Vec<String>], analyzer: &QueryAnalyzer) -> Self {
+        let groups: Vec<Vec<Vec<String>>> = groups
             .iter()
             .map(|g| {
                 g.iter()
-                    .map(|t| t.trim().to_lowercase())
-                    .filter(|t| !t.is_empty())
+                    .map(|t| analyzer.words(&t.to_lowercase()))
+                    .filter(|w| !w.is_empty())
                     .collect()
             })
             .collect();
-        let mut terms: Vec<(String, usize)> = groups
+        let mut terms: Vec<(Vec<String>, usize)> = groups
             .iter()
             .enumerate()
             .flat_map(|(i, g)| g.iter().map(move |t| (t.clone(), i)))
@@ -86,46 +88,24 @@ impl Synonyms {
         Self { groups, terms }
     }
 
-    fn split(&self, text: &str) -> Vec<Span> {
+    fn split(&self, words: Vec<String>) -> Vec<Span> {
         let mut out = Vec::new();
-        let mut plain = String::new();
         let mut i = 0;
-        while i < text.len() {
-            let rest = &text[i..];
+        while i < words.len() {
             let hit = self
                 .terms
                 .iter()
-                .find(|(t, _)| rest.starts_with(t.as_str()) && word_boundary(text, i, i + t.len()));
+                .find(|(t, _)| words.get(i..i + t.len()) == Some(t.as_slice()));
             if let Some((t, g)) = hit {
-                if !plain.is_empty() {
-                    out.push(Span::Plain(std::mem::take(&mut plain)));
-                }
                 out.push(Span::Group(*g));
                 i += t.len();
             } else {
-                let c = rest.chars().next().unwrap_or(' ');
-                plain.push(c);
-                i += c.len_utf8();
+                out.push(Span::Word(words[i].clone()));
+                i += 1;
             }
-        }
-        if !plain.is_empty() {
-            out.push(Span::Plain(plain));
         }
         out
     }
-}
-
-/// ASCII terms only match as whole words (so `ai` does not fire inside `rain`).
-fn word_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    let first = text[start..end].chars().next();
-    let last = text[start..end].chars().next_back();
-    let edge = |inner: Option<char>, outer: Option<char>| match (inner, outer) {
-        (Some(i), Some(o)) if i.is_ascii_alphanumeric() => !o.is_ascii_alphanumeric(),
-        _ => true,
-    };
-    edge(first, before) && edge(last, after)
 }
 
 /// Splits on double quotes (ASCII or Chinese); an unmatched quote is plain text.
@@ -292,8 +272,8 @@ impl TantivyIndex {
                 writer: Mutex::new(writer),
                 fields,
                 analyzer: QueryAnalyzer::new(jieba.clone()),
-                zh_en: tokenizer::zh_en_analyzer(jieba),
-                synonyms: Synonyms::new(synonyms),
+                zh_en: tokenizer::zh_en_analyzer(jieba.clone()),
+                synonyms: Synonyms::new(synonyms, &QueryAnalyzer::new(jieba.clone())),
                 payload: Mutex::new(payload),
             }),
         })
@@ -414,92 +394,112 @@ impl Inner {
         self.reader.reload().map_err(backend_err)
     }
 
-    fn word_query(&self, word: &str) -> Box<dyn Query> {
+    /// One query word in every weighted field. The per-character phrase is added only when the
+    /// word is unknown to the index as a whole token (segmentation of the record differed) or is
+    /// a single ideograph: phrase matching is costly on large indexes and rarely needed.
+    fn word_query(&self, searcher: &tantivy::Searcher, word: &str) -> Box<dyn Query> {
         let f = &self.fields;
         let norm = self.analyzer.normalize(word);
         let schema = self.index.schema();
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = WEIGHTS
-            .iter()
-            .filter_map(|(name, w)| schema.get_field(name).ok().map(|field| (field, *w)))
-            .map(|(field, w)| {
-                let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &norm),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                    w,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        if word.chars().any(is_cjk) {
-            let chars = self.analyzer.chars(word);
-            let q: Option<Box<dyn Query>> = match chars.len() {
-                0 => None,
-                1 => Some(Box::new(TermQuery::new(
-                    Term::from_field_text(f.chars, &chars[0]),
-                    IndexRecordOption::WithFreqs,
-                ))),
-                _ => Some(Box::new(PhraseQuery::new(
-                    chars
-                        .iter()
-                        .map(|c| Term::from_field_text(f.chars, c))
-                        .collect(),
-                ))),
+        let mut known = false;
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (name, weight) in WEIGHTS {
+            let Ok(field) = schema.get_field(name) else {
+                continue;
             };
-            if let Some(q) = q {
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, CHARS_WEIGHT))));
+            let term = Term::from_field_text(field, &norm);
+            if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+                continue;
             }
+            known = true;
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    weight,
+                )),
+            ));
+        }
+        let chars = if word.chars().any(is_cjk) {
+            self.analyzer.chars(word)
+        } else {
+            Vec::new()
+        };
+        let q: Option<Box<dyn Query>> = match chars.len() {
+            0 => None,
+            1 => Some(Box::new(TermQuery::new(
+                Term::from_field_text(f.chars, &chars[0]),
+                IndexRecordOption::WithFreqs,
+            ))),
+            _ if !known => Some(Box::new(PhraseQuery::new(
+                chars
+                    .iter()
+                    .map(|c| Term::from_field_text(f.chars, c))
+                    .collect(),
+            ))),
+            _ => None,
+        };
+        if let Some(q) = q {
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, CHARS_WEIGHT))));
+        }
+        if alternatives.is_empty() {
+            return Box::new(EmptyQuery);
         }
         Box::new(BooleanQuery::new(alternatives))
     }
 
-    fn all_of(&self, words: &[String]) -> Option<Box<dyn Query>> {
+    /// Every word must match.
+    fn all_of(&self, searcher: &tantivy::Searcher, words: &[String]) -> Option<Box<dyn Query>> {
         match words {
             [] => None,
-            [w] => Some(self.word_query(w)),
+            [w] => Some(self.word_query(searcher, w)),
             ws => Some(Box::new(BooleanQuery::new(
                 ws.iter()
-                    .map(|w| (Occur::Must, self.word_query(w)))
+                    .map(|w| (Occur::Must, self.word_query(searcher, w)))
                     .collect(),
             ))),
         }
     }
 
-    /// The text part of a query; `None` when the text holds nothing searchable.
-    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    /// The text part of a query; `None` when the text holds nothing searchable. Each term the
+    /// user typed (space-separated, a quoted phrase, or a synonym) is one unit whose words must
+    /// all match; of five units or fewer all must match, of more, a quarter may be missing.
+    fn text_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
         let lowered = text.to_lowercase();
         let mut units: Vec<Box<dyn Query>> = Vec::new();
         let mut stop_units: Vec<Box<dyn Query>> = Vec::new();
         for (quoted, part) in split_quotes(&lowered) {
             if quoted {
-                if let Some(q) = self.all_of(&self.analyzer.words(&part)) {
+                if let Some(q) = self.all_of(searcher, &self.analyzer.words(&part)) {
                     units.push(q);
                 }
                 continue;
             }
-            for span in self.synonyms.split(&part) {
-                match span {
-                    Span::Group(g) => {
-                        let alts: Vec<(Occur, Box<dyn Query>)> = self.synonyms.groups[g]
-                            .iter()
-                            .filter_map(|t| self.all_of(&self.analyzer.words(t)))
-                            .map(|q| (Occur::Should, q))
-                            .collect();
-                        if !alts.is_empty() {
-                            units.push(Box::new(BooleanQuery::new(alts)));
+            for chunk in part.split_whitespace() {
+                let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let mut stop: Vec<String> = Vec::new();
+                for span in self.synonyms.split(self.analyzer.words(chunk)) {
+                    match span {
+                        Span::Group(g) => {
+                            let alts: Vec<(Occur, Box<dyn Query>)> = self.synonyms.groups[g]
+                                .iter()
+                                .filter_map(|t| self.all_of(searcher, t))
+                                .map(|q| (Occur::Should, q))
+                                .collect();
+                            must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+                        }
+                        Span::Word(w) if is_stop_word(&w) => stop.push(w),
+                        Span::Word(w) => must.push((Occur::Must, self.word_query(searcher, &w))),
+                    }
+                }
+                match must.len() {
+                    0 => {
+                        if let Some(q) = self.all_of(searcher, &stop) {
+                            stop_units.push(q);
                         }
                     }
-                    Span::Plain(p) => {
-                        for w in self.analyzer.words(&p) {
-                            let q = self.word_query(&w);
-                            if is_stop_word(&w) {
-                                stop_units.push(q);
-                            } else {
-                                units.push(q);
-                            }
-                        }
-                    }
+                    1 => units.extend(must.pop().map(|(_, q)| q)),
+                    _ => units.push(Box::new(BooleanQuery::new(must))),
                 }
             }
         }
@@ -511,7 +511,7 @@ impl Inner {
             0 => None,
             1 => units.pop(),
             _ => {
-                let required = if n <= 2 { n } else { n - (n / 4).max(1) };
+                let required = if n <= 5 { n } else { n - n / 4 };
                 Some(Box::new(BooleanQuery::with_minimum_required_clauses(
                     units.into_iter().map(|q| (Occur::Should, q)).collect(),
                     required,
@@ -575,7 +575,7 @@ impl Inner {
         let text = if req.text.trim().is_empty() {
             None
         } else {
-            Some(self.text_query(&req.text))
+            Some(self.text_query(&searcher, &req.text))
         };
         let main: Box<dyn Query> = match &text {
             None => Box::new(AllQuery),
@@ -707,13 +707,30 @@ impl Highlighter {
         }
         if ranges.is_empty() {
             if let Some(terms) = self.terms.get(&inner.fields.chars) {
+                // Only runs of adjacent matching characters, so a two-character query does not
+                // light up every lone 电 in the text; a one-character query marks single ones.
+                let min_run = terms.len().min(2);
                 let mut analyzer = tokenizer::chars_analyzer();
                 let mut stream = analyzer.token_stream(text);
+                let mut run: Vec<std::ops::Range<usize>> = Vec::new();
+                let mut flush = |run: &mut Vec<std::ops::Range<usize>>| {
+                    if run.len() >= min_run {
+                        ranges.append(run);
+                    }
+                    run.clear();
+                };
                 while let Some(t) = stream.next() {
-                    if terms.contains(&t.text) {
-                        ranges.push(t.offset_from..t.offset_to);
+                    let adjacent = run.last().is_none_or(|r| r.end == t.offset_from);
+                    if terms.contains(&t.text) && adjacent {
+                        run.push(t.offset_from..t.offset_to);
+                    } else {
+                        flush(&mut run);
+                        if terms.contains(&t.text) {
+                            run.push(t.offset_from..t.offset_to);
+                        }
                     }
                 }
+                flush(&mut run);
             }
         }
         (!ranges.is_empty()).then(|| mark(text, &ranges))
@@ -941,22 +958,29 @@ mod tests {
     }
 
     #[test]
-    fn synonyms_are_found_longest_first_and_ascii_on_word_boundaries() {
-        let s = Synonyms::new(&[
-            vec!["锂电池".into(), "锂离子电池".into()],
-            vec!["AI".into(), "人工智能".into()],
-        ]);
-        assert_eq!(
-            s.split("高效锂离子电池正极"),
-            vec![
-                Span::Plain("高效".into()),
-                Span::Group(0),
-                Span::Plain("正极".into())
-            ]
+    fn synonyms_fire_on_whole_words_only() {
+        let a = QueryAnalyzer::new(tokenizer::jieba(
+            &super::super::collections::default_vocabulary(),
+        ));
+        let s = Synonyms::new(
+            &[
+                vec!["锂电池".into(), "锂离子电池".into()],
+                vec!["AI".into(), "人工智能".into()],
+                vec!["光伏".into(), "太阳能电池".into()],
+            ],
+            &a,
         );
         assert_eq!(
-            s.split("rain ai"),
-            vec![Span::Plain("rain ".into()), Span::Group(1)]
+            s.split(a.words("锂电池正极材料")),
+            vec![Span::Group(0), Span::Word("正极材料".into())]
+        );
+        assert_eq!(
+            s.split(a.words("rain ai")),
+            vec![Span::Word("rain".into()), Span::Group(1)]
+        );
+        assert_eq!(
+            s.split(a.words("光伏组件")),
+            vec![Span::Word("光伏组件".into())]
         );
     }
 }

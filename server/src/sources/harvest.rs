@@ -281,10 +281,7 @@ impl Harvester {
             org,
             run_id: lease.run.id,
         };
-        let mut counts = Counts::default();
-        for item in page.items {
-            counts += ingest::item(&tx, &ctx, item).await?;
-        }
+        let counts: Counts = ingest::page(&tx, &ctx, page.items).await?;
         let current = harvest_run::Entity::find_by_id(lease.run.id)
             .one(&tx)
             .await?
