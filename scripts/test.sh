@@ -38,3 +38,8 @@ cargo build --locked -p transferhub-server --bin transferhub
 say "tests — storage backends: $backends"
 cargo test --workspace --locked --no-fail-fast
 say "storage backends tested: $backends"
+if [ -n "${MEILISEARCH_URL:-}" ]; then
+  say "search backends tested: embedded tantivy + Meilisearch at $MEILISEARCH_URL"
+else
+  say "search backends tested: embedded tantivy only (Meilisearch contract tests skipped: MEILISEARCH_URL is not set)"
+fi
