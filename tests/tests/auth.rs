@@ -328,20 +328,27 @@ async fn forged_and_replayed_state_and_code_are_refused_and_change_nothing() {
             .await
             .expect("other browser");
         assert_eq!(r.status(), 403);
-        // Missing parameters.
-        let r = b
-            .visit(&format!("{base}?state={state}"))
+        // Missing parameters, unknown provider (asked from a copy of the browser's cookie, since a
+        // refused callback also ends the browser's pending login).
+        let planted = format!("thub_login={state}");
+        let r = hub
+            .http()
+            .get(format!("{base}?state={state}"))
+            .header("Cookie", &planted)
+            .send()
             .await
             .expect("no code");
         assert_eq!(r.status(), 400);
         let body: Value = r.json().await.expect("json");
         assert_eq!(body["error"]["field"], "code", "{body}");
-        // Unknown provider.
-        let r = b
-            .visit(&format!(
+        let r = hub
+            .http()
+            .get(format!(
                 "{}/auth/callback/nope?code={code}&state={state}",
                 hub.url
             ))
+            .header("Cookie", &planted)
+            .send()
             .await
             .expect("unknown provider");
         assert_eq!(r.status(), 404);
