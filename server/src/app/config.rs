@@ -283,8 +283,8 @@ impl Default for AuthConfig {
             platform_admin_emails: Vec::new(),
             default_rate_limit_per_minute: 600,
             anonymous_introspection: true,
-            anonymous_depth_limit: 8,
-            anonymous_complexity_limit: 1000,
+            anonymous_depth_limit: 10,
+            anonymous_complexity_limit: 4000,
         }
     }
 }

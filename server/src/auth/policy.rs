@@ -128,6 +128,31 @@ mod tests {
     }
 
     #[test]
+    fn only_admins_of_the_organisation_manage_keys_members_and_read_the_audit_log() {
+        for action in [
+            Action::ManageApiKeys,
+            Action::ReadAuditLog,
+            Action::ManageMembers,
+        ] {
+            assert!(require(Some(&viewer(Role::OrgAdmin, 1)), action, 1).is_ok());
+            assert!(require(Some(&viewer(Role::PlatformAdmin, 9)), action, 1).is_ok());
+            for (role, org) in [
+                (Role::OrgAdmin, 2),
+                (Role::Member, 1),
+                (Role::Portal, 1),
+                (Role::Organiser, 1),
+            ] {
+                let e = require(Some(&viewer(role, org)), action, 1).expect_err("refused");
+                assert_eq!(
+                    e.code(),
+                    crate::error::Code::Forbidden,
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn platform_admin_writes_anywhere_and_sees_drafts() {
         let a = viewer(Role::PlatformAdmin, 9);
         assert!(require(Some(&a), Action::WriteAchievements, 1).is_ok());
