@@ -28,6 +28,12 @@ if ! python3 -c "import oaipmh.server" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check pyoai
 fi
 
+# A real OpenID Connect provider for the login tests: panva's oidc-provider (npm), on Node.
+if [ ! -d tests/peers/oidc/node_modules/oidc-provider ]; then
+  say "installing oidc-provider (OpenID Connect provider for the login tests)"
+  (cd tests/peers/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -59,6 +59,11 @@ pub enum AppError {
     Unauthenticated(String),
     /// The change conflicts with stored state.
     Conflict(String),
+    /// Too many requests from this credential; try again after this many seconds.
+    RateLimited {
+        /// Seconds until the next request is allowed.
+        retry_after_secs: u64,
+    },
     /// A database fault.
     Db(sea_orm::DbErr),
     /// Any other fault on our side.
@@ -78,6 +83,9 @@ impl AppError {
             Self::BadInput { field, message, .. } => format!("{field}: {message}"),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Forbidden(m) | Self::Unauthenticated(m) | Self::Conflict(m) => m.clone(),
+            Self::RateLimited { retry_after_secs } => {
+                format!("请求过于频繁 / rate limit exceeded; retry after {retry_after_secs} s")
+            }
             Self::Db(e) => format!("database error: {e}"),
             Self::Internal(m) => format!("internal error: {m}"),
         }
@@ -100,6 +108,7 @@ impl AppError {
             Self::Forbidden(_) => Code::Forbidden,
             Self::Unauthenticated(_) => Code::Unauthenticated,
             Self::Conflict(_) => Code::Conflict,
+            Self::RateLimited { .. } => Code::RateLimited,
             Self::Db(e) if is_unique_violation(e) => Code::Conflict,
             Self::Db(_) | Self::Internal(_) => Code::Internal,
         }
@@ -140,6 +149,9 @@ impl From<AppError> for async_graphql::Error {
                 if let Some(d) = expected_check_digit {
                     ext.set("expectedCheckDigit", d.to_string());
                 }
+            }
+            if let AppError::RateLimited { retry_after_secs } = &e {
+                ext.set("retryAfter", *retry_after_secs);
             }
         })
     }

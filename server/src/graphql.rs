@@ -3,6 +3,8 @@
 //! `schema/transferhub.graphql` and a test fails on drift.
 
 use crate::app::config::Config;
+use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::auth::session::SessionInfo;
 use crate::auth::Viewer;
 use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
 use crate::error::AppError;
@@ -31,11 +33,17 @@ pub struct QueryRoot(
     NeedsQuery,
     SourcesQuery,
     SearchQuery,
+    AuthQuery,
 );
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(CatalogMutation, NeedsMutation, SourcesMutation);
+pub struct MutationRoot(
+    CatalogMutation,
+    NeedsMutation,
+    SourcesMutation,
+    AuthMutation,
+);
 
 /// Every subscription, merged from the domains.
 #[derive(MergedSubscription, Default)]
@@ -62,6 +70,10 @@ pub struct ViewerInfo {
     pub role: Role,
     /// Organisation the token acts for.
     pub organisation: Organisation,
+    /// For browser sessions: the token to send back in `X-CSRF-Token` on every POST.
+    pub csrf_token: Option<String>,
+    /// For browser sessions: the logged-in person's e-mail.
+    pub email: Option<String>,
 }
 
 /// `node` and `viewer`.
@@ -106,10 +118,13 @@ impl CoreQuery {
             .load_one(v.organisation_id)
             .await?
             .ok_or_else(|| AppError::NotFound("organisation".into()))?;
+        let session = ctx.data_opt::<SessionInfo>();
         Ok(Some(ViewerInfo {
             token_name: v.token_name.clone(),
             role: v.role,
             organisation: Organisation(org),
+            csrf_token: session.map(|s| s.session.csrf_token.clone()),
+            email: session.and_then(|s| s.user.email.clone()),
         }))
     }
 }
@@ -137,6 +152,10 @@ pub fn build_schema(
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)
+    .extension(crate::auth::cost::RoleLimits {
+        depth: config.auth.anonymous_depth_limit,
+        complexity: config.auth.anonymous_complexity_limit,
+    })
     .finish()
 }
 

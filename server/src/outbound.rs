@@ -68,7 +68,7 @@ impl Resolve for GuardedResolver {
 }
 
 /// Refuses a URL whose host is a literal address the guard forbids.
-fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+pub(crate) fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
     let ip = match url.host() {
         Some(url::Host::Ipv4(a)) => IpAddr::V4(a),
         Some(url::Host::Ipv6(a)) => IpAddr::V6(a),
@@ -117,6 +117,21 @@ impl Outbound {
             client,
             config: config.clone(),
         })
+    }
+
+    /// A client with the same address guard that follows no redirects, for OAuth2 token and
+    /// OpenID discovery calls (a redirect there is never legitimate and could be an SSRF).
+    pub fn no_redirect_client(config: &OutboundConfig) -> Result<reqwest::Client, String> {
+        reqwest::Client::builder()
+            .user_agent(concat!("TransferHub/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(config.timeout_secs.clamp(1, 30)))
+            .connect_timeout(Duration::from_secs(10))
+            .dns_resolver(Arc::new(GuardedResolver {
+                allow_private: config.allow_private_addresses,
+            }))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("cannot build HTTP client: {e}"))
     }
 
     /// The configuration in force.

@@ -7,6 +7,8 @@
 //! `THUB_TEST_REQUIRE_POSTGRES=1` (set by the test script when the server is up) an
 //! unreachable PostgreSQL fails the test instead of skipping it.
 
+pub mod oidc_peer;
+
 use anyhow::Context;
 use rand::Rng;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -142,7 +144,11 @@ impl TestHub {
         tweak: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
         let testdb = TestDb::create(backend).await?;
+        // Bound first, so the configuration can carry the hub's own URL (login redirects).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
         let mut config = Config::default();
+        config.server.public_url = format!("http://{addr}");
         config.storage.database_url = testdb.url.clone();
         config.storage.data_dir = testdb.dir().join("data").display().to_string();
         config.storage.max_connections = 4;
@@ -156,12 +162,14 @@ impl TestHub {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let state = AppState::new(db.clone(), config).map_err(anyhow::Error::msg)?;
         let app = transferhub_server::app::router::router(state);
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         eprintln!("backend {backend:?}: hub at http://{addr}");
         Ok(Self {

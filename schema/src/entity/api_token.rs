@@ -21,6 +21,10 @@ pub struct Model {
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub expires_at: Option<DateTimeUtc>,
+    /// `READ_PUBLIC` or `READ_WRITE_ORG` for portal API keys; none for CLI tokens.
+    pub scope: Option<String>,
+    /// Requests per minute this key may make; none = the configured default.
+    pub rate_limit_per_minute: Option<i32>,
 }
 
 /// Relations followed by queries.

@@ -253,11 +253,40 @@ pub struct SourceConfig {
 }
 
 /// `[auth]`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     /// `[[auth.providers]]` entries.
     pub providers: Vec<AuthProviderConfig>,
+    /// A browser session lasts this long after login.
+    pub session_ttl_secs: u64,
+    /// A login must come back from the provider within this time.
+    pub login_ttl_secs: u64,
+    /// E-mail addresses that are platform admins when they log in.
+    pub platform_admin_emails: Vec<String>,
+    /// Requests per minute for a bearer token without its own limit.
+    pub default_rate_limit_per_minute: u32,
+    /// Anonymous callers may introspect the schema.
+    pub anonymous_introspection: bool,
+    /// Deepest query an anonymous caller or portal key may send.
+    pub anonymous_depth_limit: usize,
+    /// Largest complexity an anonymous caller or portal key may send.
+    pub anonymous_complexity_limit: usize,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            providers: Vec::new(),
+            session_ttl_secs: 8 * 3600,
+            login_ttl_secs: 600,
+            platform_admin_emails: Vec::new(),
+            default_rate_limit_per_minute: 600,
+            anonymous_introspection: true,
+            anonymous_depth_limit: 10,
+            anonymous_complexity_limit: 4000,
+        }
+    }
 }
 
 /// One OpenID Connect provider.
@@ -276,6 +305,8 @@ pub struct AuthProviderConfig {
     pub scopes: Vec<String>,
     /// Organisation membership by e-mail domain.
     pub org_by_email_domain: BTreeMap<String, String>,
+    /// Name shown on the login button (Chinese first).
+    pub display_name: String,
 }
 
 const MASK: &str = "********";
@@ -359,6 +390,7 @@ impl Config {
             ));
         }
         crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;
+        crate::auth::oidc::validate_config(&self.auth).map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "auto" | "json" | "pretty") {
             return Err(ConfigError::Invalid(
                 "log.format must be \"auto\", \"json\" or \"pretty\"".into(),

@@ -2,18 +2,20 @@
 //! metrics, and a landing page for everything else until the front end is served.
 
 use super::state::AppState;
-use crate::auth::token;
-use crate::error::{AppError, Code};
+use crate::auth::{self, token};
+use crate::error::Code;
 use crate::loaders::Loaders;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ConnectInfo;
 use axum::extract::WebSocketUpgrade;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -28,8 +30,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/auth/login/{provider}", get(auth::http::login))
+        .route("/auth/callback/{provider}", get(auth::http::callback))
+        .route("/auth/logout", post(auth::http::logout))
         .fallback(landing)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(remember_client))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -38,13 +44,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The token in an `Authorization: Bearer …` value.
-fn bearer(value: &str) -> Option<&str> {
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-}
+use crate::auth::http::bearer;
 
 /// Subscriptions over graphql-transport-ws (and the older graphql-ws); the bearer token comes
 /// from the upgrade request's header or the `connection_init` payload's `Authorization`.
@@ -86,34 +86,39 @@ async fn graphql_ws(
         })
 }
 
-/// Resolves the bearer token, if any, into request data; a bad token is refused outright.
+/// Resolves the caller (bearer token, API key or session cookie — CSRF-checked and
+/// rate-limited) into request data; a bad credential is refused outright with its status.
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     req: GraphQLRequest,
 ) -> Response {
     let mut req = req.into_inner();
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let presented = auth.to_str().ok().and_then(bearer);
-        let viewer = match presented {
-            Some(t) => token::authenticate(&state.db, t).await,
-            None => Err(AppError::Unauthenticated(
-                "Authorization header must be `Bearer <token>`".into(),
-            )),
-        };
-        match viewer {
-            Ok(v) => req = req.data(v),
-            Err(e) => {
-                let status = if e.code() == Code::Internal {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::UNAUTHORIZED
-                };
-                let err: async_graphql::Error = e.into();
-                let resp = async_graphql::Response::from_errors(vec![
-                    err.into_server_error(async_graphql::Pos::default())
-                ]);
-                return (status, GraphQLResponse::from(resp)).into_response();
+    let caller = match auth::http::caller(&state, &headers, true).await {
+        Ok(c) => c,
+        Err(e) => {
+            let status = auth::http::status_for(e.code());
+            let mut extra = HeaderMap::new();
+            auth::http::decorate(&mut extra, &e, state.oidc.secure_cookies());
+            let err: async_graphql::Error = e.into();
+            let resp = async_graphql::Response::from_errors(vec![
+                err.into_server_error(async_graphql::Pos::default())
+            ]);
+            let mut http = (status, GraphQLResponse::from(resp)).into_response();
+            http.headers_mut().extend(extra);
+            return http;
+        }
+    };
+    if caller.viewer().is_none() && !state.config.auth.anonymous_introspection {
+        req = req.disable_introspection();
+    }
+    match caller {
+        auth::http::Caller::Anonymous => {}
+        auth::http::Caller::Bearer(v) => req = req.data(v),
+        auth::http::Caller::Session(info, v) => {
+            req = req.data(*info);
+            if let Some(v) = v {
+                req = req.data(v);
             }
         }
     }
@@ -123,6 +128,16 @@ async fn graphql(
         label_error(e);
     }
     GraphQLResponse::from(resp).into_response()
+}
+
+/// Serves the request with its client address in the audit task-local, so audit entries
+/// written while handling it say where it came from.
+async fn remember_client(req: Request, next: Next) -> Response {
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    crate::audit::REMOTE_ADDR.scope(addr, next.run(req)).await
 }
 
 /// Gives every error a stable code. Errors raised by our resolvers carry one already; errors

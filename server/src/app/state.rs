@@ -25,6 +25,10 @@ pub struct AppState {
     pub harvester: Harvester,
     /// The search index and its settings.
     pub search: Arc<Search>,
+    /// OpenID Connect logins.
+    pub oidc: Arc<crate::auth::oidc::Oidc>,
+    /// Per-key request budgets.
+    pub key_limits: Arc<crate::auth::rate_limit::KeyLimits>,
 }
 
 impl AppState {
@@ -47,7 +51,13 @@ impl AppState {
             harvester.clone(),
             search.clone(),
         );
+        let oidc = Arc::new(crate::auth::oidc::Oidc::new(&config)?);
+        let key_limits = Arc::new(crate::auth::rate_limit::KeyLimits::new(
+            config.auth.default_rate_limit_per_minute,
+        ));
         Ok(Self {
+            oidc,
+            key_limits,
             db,
             config,
             schema,

@@ -1,7 +1,18 @@
-//! Who is calling (`Viewer`), how bearer tokens are made and checked, and the one policy that
-//! decides what a viewer may change.
+//! Who is calling (`Viewer`), how they prove it — bearer tokens and API keys (`token`,
+//! `api_keys`), browser sessions opened by an OpenID Connect login (`session`, `oidc`, `csrf`) —
+//! what each credential may cost (`rate_limit`, `cost`), and the one policy that decides what a
+//! viewer may change (`policy`).
 
+pub mod api_keys;
+pub mod audit_log;
+pub mod cost;
+pub mod csrf;
+pub mod graphql;
+pub mod http;
+pub mod oidc;
 pub mod policy;
+pub mod rate_limit;
+pub mod session;
 pub mod token;
 
 use transferhub_schema::enums::Role;
@@ -9,9 +20,9 @@ use transferhub_schema::enums::Role;
 /// The authenticated caller of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
-    /// Token row id, for the audit log.
+    /// Token row id, for the audit log (0 for browser sessions).
     pub token_id: i64,
-    /// Token name given at creation.
+    /// Token name given at creation (the user's name for browser sessions).
     pub token_name: String,
     /// Organisation the token acts for.
     pub organisation_id: i64,
@@ -19,11 +30,18 @@ pub struct Viewer {
     pub organisation_key: String,
     /// Role granted.
     pub role: Role,
+    /// The person behind a browser session (none for tokens and API keys).
+    pub user_id: Option<i64>,
+    /// The browser session the request came with (none for tokens and API keys).
+    pub session_id: Option<i64>,
 }
 
 impl Viewer {
-    /// The actor string written to the audit log.
+    /// The actor string written to the audit log: `user:<id>` for people, `token:<id>` for keys.
     pub fn actor(&self) -> String {
-        format!("token:{}", self.token_id)
+        match self.user_id {
+            Some(u) => format!("user:{u}"),
+            None => format!("token:{}", self.token_id),
+        }
     }
 }

@@ -16,6 +16,25 @@ pub enum Action {
     ManageSources,
     /// See sources, runs and rejected records.
     ReadSources,
+    /// Create, list and revoke the organisation's API keys.
+    ManageApiKeys,
+    /// Read the organisation's audit log.
+    ReadAuditLog,
+    /// Invite people into the organisation.
+    ManageMembers,
+}
+
+impl Action {
+    /// Actions only organisation admins (and platform admins) may take.
+    fn admin_only(self) -> bool {
+        matches!(
+            self,
+            Action::ManageSources
+                | Action::ManageApiKeys
+                | Action::ReadAuditLog
+                | Action::ManageMembers
+        )
+    }
 }
 
 /// Refuses unless `viewer` may perform `action` on records of organisation `org_id`.
@@ -24,9 +43,10 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
-        Role::Member if action == Action::ManageSources => Err(AppError::Forbidden(
-            "only organisation admins and platform admins manage sources".into(),
-        )),
+        Role::Member if action.admin_only() => Err(AppError::Forbidden(format!(
+            "only organisation admins and platform admins may {}",
+            what(action)
+        ))),
         Role::OrgAdmin | Role::Member if v.organisation_id == org_id => Ok(()),
         Role::OrgAdmin | Role::Member => Err(AppError::Forbidden(format!(
             "token of organisation {} may not change another organisation's records",
@@ -36,13 +56,22 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
             "portal keys may only read the public catalog".into(),
         )),
         Role::Organiser => Err(AppError::Forbidden(format!(
-            "organiser tokens may not change {}",
-            match action {
-                Action::WriteAchievements => "achievements",
-                Action::WriteNeeds => "needs",
-                Action::ManageSources | Action::ReadSources => "sources",
-            }
+            "organiser tokens may not {}",
+            what(action)
         ))),
+    }
+}
+
+/// The action in words, for refusals.
+fn what(action: Action) -> &'static str {
+    match action {
+        Action::WriteAchievements => "change achievements",
+        Action::WriteNeeds => "change needs",
+        Action::ManageSources => "manage sources",
+        Action::ReadSources => "read sources",
+        Action::ManageApiKeys => "manage API keys",
+        Action::ReadAuditLog => "read the audit log",
+        Action::ManageMembers => "invite members",
     }
 }
 
@@ -66,6 +95,8 @@ mod tests {
             organisation_id: org,
             organisation_key: format!("org{org}"),
             role,
+            user_id: None,
+            session_id: None,
         }
     }
 
@@ -93,6 +124,31 @@ mod tests {
                     .code(),
                 crate::error::Code::Forbidden
             );
+        }
+    }
+
+    #[test]
+    fn only_admins_of_the_organisation_manage_keys_members_and_read_the_audit_log() {
+        for action in [
+            Action::ManageApiKeys,
+            Action::ReadAuditLog,
+            Action::ManageMembers,
+        ] {
+            assert!(require(Some(&viewer(Role::OrgAdmin, 1)), action, 1).is_ok());
+            assert!(require(Some(&viewer(Role::PlatformAdmin, 9)), action, 1).is_ok());
+            for (role, org) in [
+                (Role::OrgAdmin, 2),
+                (Role::Member, 1),
+                (Role::Portal, 1),
+                (Role::Organiser, 1),
+            ] {
+                let e = require(Some(&viewer(role, org)), action, 1).expect_err("refused");
+                assert_eq!(
+                    e.code(),
+                    crate::error::Code::Forbidden,
+                    "{role:?} {action:?}"
+                );
+            }
         }
     }
 

@@ -54,6 +54,8 @@ pub async fn create(
         last_used_at: Set(None),
         revoked_at: Set(None),
         expires_at: Set(None),
+        scope: Set(None),
+        rate_limit_per_minute: Set(None),
         ..Default::default()
     }
     .insert(db)
@@ -63,6 +65,15 @@ pub async fn create(
 
 /// Resolves a presented bearer token to a viewer; unknown, revoked or expired tokens are refused.
 pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> AppResult<Viewer> {
+    authenticate_with_limit(db, presented).await.map(|(v, _)| v)
+}
+
+/// Like [`authenticate`], also returning the token's own requests-per-minute limit, so the HTTP
+/// layer can rate-limit without a second query.
+pub async fn authenticate_with_limit(
+    db: &DatabaseConnection,
+    presented: &str,
+) -> AppResult<(Viewer, Option<i32>)> {
     let refused = || AppError::Unauthenticated("invalid or revoked token".into());
     if !presented.starts_with(TOKEN_PREFIX) || presented.len() > 200 {
         return Err(refused());
@@ -91,13 +102,18 @@ pub async fn authenticate(db: &DatabaseConnection, presented: &str) -> AppResult
             tracing::warn!(error = %e, token.id = token.id, "cannot record token use");
         }
     }
-    Ok(Viewer {
-        token_id: token.id,
-        token_name: token.name,
-        organisation_id: org.id,
-        organisation_key: org.key,
-        role: token.role,
-    })
+    Ok((
+        Viewer {
+            token_id: token.id,
+            token_name: token.name,
+            organisation_id: org.id,
+            organisation_key: org.key,
+            role: token.role,
+            user_id: None,
+            session_id: None,
+        },
+        token.rate_limit_per_minute,
+    ))
 }
 
 #[cfg(test)]

@@ -51,10 +51,14 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
     // The URL goes to stdout so scripts and tests can read where the hub listens.
     println!("TransferHub listening on http://{addr}/ (GraphQL: http://{addr}/graphql)");
     tracing::info!(listen = %addr, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(crate::app::shutdown::signal())
-        .await
-        .context("server failed")?;
+    // Connection info gives the audit log each request's client address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(crate::app::shutdown::signal())
+    .await
+    .context("server failed")?;
     if let Some(s) = scheduler {
         s.abort();
     }

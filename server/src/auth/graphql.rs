@@ -1,0 +1,373 @@
+//! GraphQL for identity and access: `apiKeys`, `auditLog`, `createApiKey`, `revokeApiKey`,
+//! `inviteMember`, and `AdminGuard`, the field guard every admin field carries. Ownership is
+//! still decided by the one policy (`auth::policy`), which the services call.
+
+use super::api_keys::{self, ApiKeyScope, NewApiKey};
+use super::audit_log::{self, AuditQuery};
+use super::Viewer;
+use crate::catalog::graphql::Organisation;
+use crate::error::AppError;
+use crate::graphql::viewer;
+use crate::loaders::Loaders;
+use crate::relay::{self, IdCursor};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Guard, InputObject, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use sea_orm::{Condition, DatabaseConnection};
+use transferhub_schema::entity::{api_token, audit_log as audit_entity, invitation};
+use transferhub_schema::enums::Role;
+
+/// Lets a field run only for organisation admins and platform admins (anonymous callers get
+/// UNAUTHENTICATED, everyone else FORBIDDEN) before any resolver code runs.
+pub struct AdminGuard;
+
+impl Guard for AdminGuard {
+    async fn check(&self, ctx: &Context<'_>) -> Result<()> {
+        match ctx.data_opt::<Viewer>() {
+            None => Err(AppError::Unauthenticated(
+                "请先登录 / this field needs a login or token".into(),
+            )
+            .into()),
+            Some(v) if matches!(v.role, Role::PlatformAdmin | Role::OrgAdmin) => Ok(()),
+            Some(v) => Err(AppError::Forbidden(format!(
+                "only organisation admins and platform admins may do this (you act as {:?})",
+                v.role
+            ))
+            .into()),
+        }
+    }
+}
+
+async fn organisation_of(ctx: &Context<'_>, id: i64) -> Result<Organisation> {
+    let org = ctx
+        .data::<Loaders>()?
+        .organisations
+        .load_one(id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("organisation {id} missing")))?;
+    Ok(Organisation(org))
+}
+
+/// An API key (or CLI token); the secret is never shown again after creation.
+pub struct ApiKey(pub api_token::Model);
+
+#[Object]
+impl ApiKey {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        relay::encode_id("ApiKey", self.0.id)
+    }
+    /// Name given at creation.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// First characters of the secret, to tell keys apart.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+    /// What it may do; null for CLI tokens.
+    async fn scope(&self) -> Option<ApiKeyScope> {
+        self.0.scope.as_deref().and_then(ApiKeyScope::parse)
+    }
+    /// The role it acts with.
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    /// Its own requests-per-minute limit; null = the configured default.
+    async fn rate_limit_per_minute(&self) -> Option<i32> {
+        self.0.rate_limit_per_minute
+    }
+    /// Organisation it acts for.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Organisation> {
+        organisation_of(ctx, self.0.organisation_id).await
+    }
+    /// Created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Last request (updated at most once a minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+    /// Revoked; it no longer works.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+    /// Stops working at.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+}
+
+/// One audit log entry: who did what, when, from where.
+pub struct AuditEntry(pub audit_entity::Model);
+
+#[Object]
+impl AuditEntry {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        relay::encode_id("AuditEntry", self.0.id)
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// Who: `user:<id>`, `token:<id>` or `cli`.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    /// Dotted verb, e.g. `achievement.update`, `session.login`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// Kind of record changed.
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+    /// Row id of the record changed.
+    async fn entity_id(&self) -> Option<i64> {
+        self.0.entity_id
+    }
+    /// Organisation concerned.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.organisation_id {
+            Some(id) => Ok(Some(organisation_of(ctx, id).await?)),
+            None => Ok(None),
+        }
+    }
+    /// The changed fields as JSON text.
+    async fn detail(&self) -> &str {
+        &self.0.detail
+    }
+    /// Client address of the request.
+    async fn remote_addr(&self) -> Option<&str> {
+        self.0.remote_addr.as_deref()
+    }
+}
+
+/// Filters for `auditLog`.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    /// Organisation key (organisation admins may only name their own).
+    pub organisation: Option<String>,
+    /// Exact actor, e.g. `user:3`.
+    pub actor: Option<String>,
+    /// Action or prefix, e.g. `achievement.` or `session.login`.
+    pub action: Option<String>,
+    /// At or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Before.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Counts for an audit log connection.
+pub struct AuditCount(Condition);
+
+#[Object]
+impl AuditCount {
+    /// Entries matching the filter.
+    #[graphql(complexity = 10)]
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(audit_log::count(db, self.0.clone()).await?)
+    }
+}
+
+/// Identity queries.
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// An organisation's API keys and tokens, newest first (organisation and platform admins).
+    #[graphql(guard = "AdminGuard")]
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        organisation: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<IdCursor, ApiKey>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let first = relay::page_size(first)?;
+        let after = relay::parse_after(after.as_deref())?;
+        let (rows, more) = api_keys::list(db, viewer(ctx), &organisation, after, first).await?;
+        let mut conn = Connection::new(after.is_some(), more);
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|k| Edge::new(IdCursor(k.id), ApiKey(k))),
+        );
+        Ok(conn)
+    }
+
+    /// The audit log, newest first: platform admins see all, organisation admins their own.
+    #[graphql(guard = "AdminGuard")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<IdCursor, AuditEntry, AuditCount>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let first = relay::page_size(first)?;
+        let after = relay::parse_after(after.as_deref())?;
+        let f = filter.unwrap_or_default();
+        let q = AuditQuery {
+            organisation: f.organisation,
+            actor: f.actor,
+            action: f.action,
+            since: f.since,
+            until: f.until,
+        };
+        let cond = audit_log::condition(db, viewer(ctx), &q).await?;
+        let (rows, more) = audit_log::list(db, cond.clone(), after, first).await?;
+        let mut conn = Connection::with_additional_fields(after.is_some(), more, AuditCount(cond));
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|e| Edge::new(IdCursor(e.id), AuditEntry(e))),
+        );
+        Ok(conn)
+    }
+}
+
+/// Input of `createApiKey`.
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    /// Organisation key the API key acts for.
+    pub organisation: String,
+    /// Name, e.g. the portal's (1–100 characters).
+    pub name: String,
+    /// What it may do.
+    pub scope: ApiKeyScope,
+    /// Own requests-per-minute limit (1–1 000 000); default from `[auth]`.
+    pub rate_limit_per_minute: Option<i32>,
+    /// When it stops working.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Result of `createApiKey`: the key and its secret, shown this once.
+#[derive(SimpleObject)]
+pub struct CreateApiKeyPayload {
+    /// The stored key.
+    pub api_key: ApiKey,
+    /// The bearer secret; store it now, it is not shown again.
+    pub secret: String,
+}
+
+/// Result of `revokeApiKey`.
+#[derive(SimpleObject)]
+pub struct RevokeApiKeyPayload {
+    /// The revoked key.
+    pub api_key: ApiKey,
+}
+
+/// Input of `inviteMember`.
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    /// Organisation key.
+    pub organisation: String,
+    /// E-mail address of the person invited.
+    pub email: String,
+    /// ORG_ADMIN, MEMBER or ORGANISER.
+    pub role: Role,
+}
+
+/// An open or accepted invitation.
+#[derive(SimpleObject)]
+pub struct Invitation {
+    /// Opaque global id.
+    pub id: ID,
+    /// Invited address.
+    pub email: String,
+    /// Role granted on first login.
+    pub role: Role,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Accepted (first login).
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl From<invitation::Model> for Invitation {
+    fn from(m: invitation::Model) -> Self {
+        Self {
+            id: relay::encode_id("Invitation", m.id),
+            email: m.email,
+            role: m.role,
+            created_at: m.created_at,
+            accepted_at: m.accepted_at,
+        }
+    }
+}
+
+/// Result of `inviteMember`.
+#[derive(SimpleObject)]
+pub struct InviteMemberPayload {
+    /// The invitation.
+    pub invitation: Invitation,
+}
+
+/// Identity mutations.
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Creates an API key for an external portal; the secret is in the payload, once.
+    #[graphql(guard = "AdminGuard")]
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> Result<CreateApiKeyPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let (row, secret) = api_keys::create(
+            db,
+            viewer(ctx),
+            NewApiKey {
+                organisation: input.organisation,
+                name: input.name,
+                scope: input.scope,
+                rate_limit_per_minute: input.rate_limit_per_minute,
+                expires_at: input.expires_at,
+            },
+        )
+        .await?;
+        Ok(CreateApiKeyPayload {
+            api_key: ApiKey(row),
+            secret,
+        })
+    }
+
+    /// Revokes an API key; it is refused from its next request on.
+    #[graphql(guard = "AdminGuard")]
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<RevokeApiKeyPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let n = relay::decode_id(&id, "ApiKey", "id")?;
+        let row = api_keys::revoke(db, viewer(ctx), n).await?;
+        Ok(RevokeApiKeyPayload {
+            api_key: ApiKey(row),
+        })
+    }
+
+    /// Invites a person by e-mail; their first login joins the organisation with the role.
+    #[graphql(guard = "AdminGuard")]
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMemberInput,
+    ) -> Result<InviteMemberPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let row = api_keys::invite(
+            db,
+            viewer(ctx),
+            &input.organisation,
+            &input.email,
+            input.role,
+        )
+        .await?;
+        Ok(InviteMemberPayload {
+            invitation: row.into(),
+        })
+    }
+}
