@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use crate::graphql::HubSchema;
+use crate::matching::Matching;
 use crate::metrics::Metrics;
 use crate::outbound::Outbound;
 use crate::search::Search;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub harvester: Harvester,
     /// The search index and its settings.
     pub search: Arc<Search>,
+    /// The matching engine and its live channel.
+    pub matching: Matching,
 }
 
 impl AppState {
@@ -41,11 +44,17 @@ impl AppState {
         let search = Search::open(db.clone(), &config).map_err(|e| e.to_string())?;
         // The indexer drains the search outbox for as long as the runtime runs (serve, tests).
         search.spawn_indexer();
+        let matching = Matching::new(db.clone(), search.clone(), config.matching.clone());
+        // The recompute worker drains the matching outbox in the background (serve, tests).
+        if config.matching.recompute {
+            matching.spawn_worker();
+        }
         let schema = crate::graphql::build_schema(
             db.clone(),
             config.clone(),
             harvester.clone(),
             search.clone(),
+            matching.clone(),
         );
         Ok(Self {
             db,
@@ -54,6 +63,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             harvester,
             search,
+            matching,
         })
     }
 }

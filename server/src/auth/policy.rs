@@ -16,6 +16,8 @@ pub enum Action {
     ManageSources,
     /// See sources, runs and rejected records.
     ReadSources,
+    /// Give feedback on a suggested need–achievement pair (either party's organisation).
+    RecordMatchFeedback,
 }
 
 /// Refuses unless `viewer` may perform `action` on records of organisation `org_id`.
@@ -41,6 +43,7 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
                 Action::WriteAchievements => "achievements",
                 Action::WriteNeeds => "needs",
                 Action::ManageSources | Action::ReadSources => "sources",
+                Action::RecordMatchFeedback => "match feedback",
             }
         ))),
     }
