@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -123,8 +123,8 @@ struct Pair {
 }
 
 /// Stores `pairs` (insert or update) and returns the ones that are new.
-async fn upsert(
-    db: &DatabaseConnection,
+async fn upsert<C: ConnectionTrait>(
+    db: &C,
     existing: &HashMap<(i64, i64), i64>,
     pairs: Vec<Pair>,
 ) -> AppResult<Vec<Pair>> {
@@ -211,13 +211,16 @@ pub async fn recompute_need(m: &Matching, id: i64) -> AppResult<usize> {
         .filter(|((_, a), _)| !keep.contains(a))
         .map(|(_, row)| *row)
         .collect();
+    // One transaction per record: one commit instead of one per pair.
+    let tx = db.begin().await?;
     if !stale.is_empty() {
         match_suggestion::Entity::delete_many()
             .filter(match_suggestion::Column::Id.is_in(stale))
-            .exec(db)
+            .exec(&tx)
             .await?;
     }
-    let fresh = upsert(db, &existing, pairs).await?;
+    let fresh = upsert(&tx, &existing, pairs).await?;
+    tx.commit().await?;
     announce(m, &fresh);
     Ok(fresh.len())
 }
@@ -255,7 +258,9 @@ pub async fn recompute_achievement(m: &Matching, id: i64) -> AppResult<usize> {
         .into_iter()
         .map(|s| ((s.need_id, s.achievement_id), s.id))
         .collect();
-    let fresh = upsert(db, &existing, pairs).await?;
+    let tx = db.begin().await?;
+    let fresh = upsert(&tx, &existing, pairs).await?;
+    tx.commit().await?;
     announce(m, &fresh);
     Ok(fresh.len())
 }

@@ -187,7 +187,7 @@ mod tests {
             20,
         );
         assert_eq!(t.first().map(String::as_str), Some("钕铁硼"));
-        assert!(t.iter().any(|w| w == "稀土"), "{t:?}");
+        assert!(t.iter().any(|w| w == "稀土永磁"), "{t:?}");
         assert!(
             !t.iter().any(|w| w == "一种" || w == "技术" || w == "寻求"),
             "{t:?}"
