@@ -66,7 +66,7 @@ async fn run() -> Result<(), String> {
             description: n.description.clone(),
             keywords: serde_json::to_string(&n.keywords).unwrap_or_default(),
             industry_code: n.industry.clone(),
-            industry_section: n.industry.as_ref().map(|c| c[..1].to_string()),
+            industry_section: n.industry.as_ref().map(|c| c.chars().take(1).collect()),
             industry_division: n.industry.as_ref().map(|c| c.chars().take(3).collect()),
             industry_group: n.industry.as_ref().map(|c| c.chars().take(4).collect()),
             ipc_codes: serde_json::to_string(&n.ipc).unwrap_or_default(),

@@ -438,12 +438,16 @@ pub fn region(need: Option<&str>, ach: Option<&str>) -> Check {
     let (Some(n), Some(a)) = (need, ach) else {
         return check(CheckKind::Region, None, None, "地区: 一方未填写".into());
     };
+    let same = |k: usize| match (n.get(..k), a.get(..k)) {
+        (Some(x), Some(y)) if x == y => Some(x),
+        _ => None,
+    };
     let (value, text) = if n == a {
         (1.0, format!("地区: 同在 {n} ✓"))
-    } else if n.get(..4) == a.get(..4) {
-        (0.8, format!("地区: 同一地市 {}00 ✓", &n[..4]))
-    } else if n.get(..2) == a.get(..2) {
-        (0.6, format!("地区: 同省 {}0000 ✓", &n[..2]))
+    } else if let Some(p) = same(4) {
+        (0.8, format!("地区: 同一地市 {p}00 ✓"))
+    } else if let Some(p) = same(2) {
+        (0.6, format!("地区: 同省 {p}0000 ✓"))
     } else {
         (0.2, format!("地区: 成果 {a}，需求 {n}（跨省）"))
     };
@@ -556,6 +560,9 @@ mod tests {
         assert_eq!(region(Some("150102"), Some("150105")).value, Some(0.8));
         assert_eq!(region(Some("150102"), Some("150203")).value, Some(0.6));
         assert_eq!(region(Some("150102"), Some("110101")).value, Some(0.2));
+        // Malformed codes (harvested data) never panic.
+        assert_eq!(region(Some("15"), Some("1")).value, Some(0.2));
+        assert_eq!(region(Some("内蒙古"), Some("内蒙")).value, Some(0.2));
     }
 
     #[test]
