@@ -9,6 +9,8 @@ use crate::auth::Viewer;
 use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
 use crate::error::AppError;
 use crate::loaders::Loaders;
+use crate::matching::graphql::{MatchingMutation, MatchingQuery, MatchingSubscription};
+use crate::matching::Matching;
 use crate::needs::graphql::{Need, NeedsMutation, NeedsQuery};
 use crate::relay;
 use crate::search::graphql::SearchQuery;
@@ -34,6 +36,7 @@ pub struct QueryRoot(
     SourcesQuery,
     SearchQuery,
     AuthQuery,
+    MatchingQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -43,11 +46,12 @@ pub struct MutationRoot(
     NeedsMutation,
     SourcesMutation,
     AuthMutation,
+    MatchingMutation,
 );
 
 /// Every subscription, merged from the domains.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(SourcesSubscription);
+pub struct SubscriptionRoot(SourcesSubscription, MatchingSubscription);
 
 /// Anything addressable by a global id.
 #[derive(Interface)]
@@ -140,6 +144,7 @@ pub fn build_schema(
     config: Arc<Config>,
     harvester: Harvester,
     search: Arc<Search>,
+    matching: Matching,
 ) -> HubSchema {
     Schema::build(
         QueryRoot::default(),
@@ -149,6 +154,7 @@ pub fn build_schema(
     .data(db)
     .data(harvester)
     .data(search)
+    .data(matching)
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

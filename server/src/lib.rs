@@ -12,6 +12,7 @@ pub mod error;
 pub mod filters;
 pub mod graphql;
 pub mod loaders;
+pub mod matching;
 pub mod metrics;
 pub mod needs;
 pub mod outbound;

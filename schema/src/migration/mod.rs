@@ -9,6 +9,7 @@ mod m20260101_000003_create_audit_log;
 mod m20260101_000004_create_sources;
 mod m20260101_000005_create_search_outbox;
 mod m20260201_000006_create_identity;
+mod m20260201_000007_create_matching;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000004_create_sources::Migration),
             Box::new(m20260101_000005_create_search_outbox::Migration),
             Box::new(m20260201_000006_create_identity::Migration),
+            Box::new(m20260201_000007_create_matching::Migration),
         ]
     }
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Login providers (identity issue).
     pub auth: AuthConfig,
+    /// Supply-demand matching weights and limits (matching issue).
+    pub matching: MatchingConfig,
 }
 
 /// `[server]`
@@ -226,6 +228,69 @@ impl Default for LogConfig {
     }
 }
 
+/// `[matching]`: how the matcher weighs text relevance against structured compatibility, and
+/// how much work one request or one background batch may do. The default weights are the ones
+/// `match-eval` measured best on the development set (BENCHMARKS.md, "## Matching").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MatchingConfig {
+    /// Text relevance (BM25 from the search index, normalised per query).
+    pub weight_text: f64,
+    /// GB/T 4754 industry agreement.
+    pub weight_industry: f64,
+    /// IPC overlap.
+    pub weight_ipc: f64,
+    /// Achievement TRL against the need's required TRL.
+    pub weight_maturity: f64,
+    /// Offered against wanted transfer modes.
+    pub weight_transfer_mode: f64,
+    /// Asking price against budget (面议 on either side is neutral-positive).
+    pub weight_price: f64,
+    /// GB/T 2260 region proximity.
+    pub weight_region: f64,
+    /// Newer records first, all else equal.
+    pub weight_recency: f64,
+    /// Owners who answered before (contacted / interested feedback) first.
+    pub weight_responsiveness: f64,
+    /// Candidates taken from the search index per query before re-ranking.
+    pub candidates: usize,
+    /// Open needs scanned when matching an achievement to needs.
+    pub max_needs_scanned: usize,
+    /// Suggestions kept per record by the background recompute.
+    pub keep_per_record: usize,
+    /// Lowest score a suggestion must reach to be kept and announced.
+    pub min_score: f64,
+    /// Outbox rows the recompute worker takes per batch.
+    pub recompute_batch: usize,
+    /// How often the worker looks for changes written by other processes.
+    pub recompute_poll_ms: u64,
+    /// Run the background recompute inside `serve`.
+    pub recompute: bool,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        Self {
+            weight_text: 0.45,
+            weight_industry: 0.15,
+            weight_ipc: 0.12,
+            weight_maturity: 0.06,
+            weight_transfer_mode: 0.06,
+            weight_price: 0.04,
+            weight_region: 0.04,
+            weight_recency: 0.04,
+            weight_responsiveness: 0.04,
+            candidates: 200,
+            max_needs_scanned: 20_000,
+            keep_per_record: 20,
+            min_score: 0.3,
+            recompute_batch: 50,
+            recompute_poll_ms: 1000,
+            recompute: true,
+        }
+    }
+}
+
 /// One `[[sources]]` entry.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -391,6 +456,7 @@ impl Config {
         }
         crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;
         crate::auth::oidc::validate_config(&self.auth).map_err(ConfigError::Invalid)?;
+        crate::matching::score::validate_config(&self.matching).map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "auto" | "json" | "pretty") {
             return Err(ConfigError::Invalid(
                 "log.format must be \"auto\", \"json\" or \"pretty\"".into(),

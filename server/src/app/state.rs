@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use crate::graphql::HubSchema;
+use crate::matching::Matching;
 use crate::metrics::Metrics;
 use crate::outbound::Outbound;
 use crate::search::Search;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub oidc: Arc<crate::auth::oidc::Oidc>,
     /// Per-key request budgets.
     pub key_limits: Arc<crate::auth::rate_limit::KeyLimits>,
+    /// The matching engine and its live channel.
+    pub matching: Matching,
 }
 
 impl AppState {
@@ -45,11 +48,17 @@ impl AppState {
         let search = Search::open(db.clone(), &config).map_err(|e| e.to_string())?;
         // The indexer drains the search outbox for as long as the runtime runs (serve, tests).
         search.spawn_indexer();
+        let matching = Matching::new(db.clone(), search.clone(), config.matching.clone());
+        // The recompute worker drains the matching outbox in the background (serve, tests).
+        if config.matching.recompute {
+            matching.spawn_worker();
+        }
         let schema = crate::graphql::build_schema(
             db.clone(),
             config.clone(),
             harvester.clone(),
             search.clone(),
+            matching.clone(),
         );
         let oidc = Arc::new(crate::auth::oidc::Oidc::new(&config)?);
         let key_limits = Arc::new(crate::auth::rate_limit::KeyLimits::new(
@@ -64,6 +73,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             harvester,
             search,
+            matching,
         })
     }
 }

@@ -22,6 +22,8 @@ pub enum Action {
     ReadAuditLog,
     /// Invite people into the organisation.
     ManageMembers,
+    /// Give feedback on a suggested need–achievement pair (either party's organisation).
+    RecordMatchFeedback,
 }
 
 impl Action {
@@ -72,6 +74,7 @@ fn what(action: Action) -> &'static str {
         Action::ManageApiKeys => "manage API keys",
         Action::ReadAuditLog => "read the audit log",
         Action::ManageMembers => "invite members",
+        Action::RecordMatchFeedback => "give match feedback",
     }
 }
 

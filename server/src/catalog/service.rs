@@ -452,6 +452,8 @@ pub async fn insert<C: ConnectionTrait>(
     let saved = m.insert(tx).await?;
     replace_patents(tx, saved.id, patents).await?;
     crate::search::outbox::enqueue(tx, saved.id).await?;
+    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, saved.id)
+        .await?;
     Ok(saved)
 }
 
@@ -609,6 +611,8 @@ pub async fn insert_new_many<C: ConnectionTrait>(
         .exec_without_returning(tx)
         .await?;
     }
+    crate::matching::recompute::enqueue_many(tx, crate::matching::recompute::ACHIEVEMENT, &ids)
+        .await?;
     Ok(ids)
 }
 
@@ -641,6 +645,7 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     crate::search::outbox::wake();
+    crate::matching::recompute::wake();
     super::count_cache::invalidate();
     Ok(saved)
 }
@@ -674,6 +679,7 @@ pub async fn update(
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
     crate::search::outbox::enqueue(&tx, id).await?;
+    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
     if let Some(p) = patents {
         replace_patents(&tx, id, p).await?;
     }
@@ -689,6 +695,7 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     crate::search::outbox::wake();
+    crate::matching::recompute::wake();
     super::count_cache::invalidate();
     Ok(saved)
 }
@@ -747,6 +754,7 @@ pub async fn set_status(
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
     crate::search::outbox::enqueue(&tx, id).await?;
+    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
     let action = if to == AchievementStatus::Published {
         "achievement.publish"
     } else {
@@ -764,6 +772,7 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     crate::search::outbox::wake();
+    crate::matching::recompute::wake();
     super::count_cache::invalidate();
     Ok(saved)
 }
@@ -796,6 +805,7 @@ pub async fn refresh_from_source<C: ConnectionTrait>(
     m.updated_at = Set(Utc::now());
     let saved = m.update(tx).await?;
     crate::search::outbox::enqueue(tx, id).await?;
+    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
     let known: Vec<String> = patent::Entity::find()
         .filter(
             patent::Column::ApplicationNumber
@@ -863,5 +873,6 @@ pub async fn set_status_in<C: ConnectionTrait>(
     }
     m.update(tx).await?;
     crate::search::outbox::enqueue(tx, id).await?;
+    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
     Ok(())
 }

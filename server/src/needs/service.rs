@@ -266,6 +266,7 @@ pub async fn create(
     policy::require(viewer, Action::WriteNeeds, org.id)?;
     let tx = db.begin().await?;
     let saved = insert(&tx, &org, &draft, NeedStatus::Open).await?;
+    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, saved.id).await?;
     audit::record(
         &tx,
         viewer,
@@ -277,6 +278,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    crate::matching::recompute::wake();
     Ok(saved)
 }
 
@@ -294,6 +296,7 @@ pub async fn update(
     m.updated_at = Set(Utc::now());
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
+    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
     audit::record(
         &tx,
         viewer,
@@ -305,6 +308,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    crate::matching::recompute::wake();
     Ok(saved)
 }
 
@@ -324,6 +328,7 @@ pub async fn close(
     m.updated_at = Set(Utc::now());
     let tx = db.begin().await?;
     let saved = m.update(&tx).await?;
+    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
     audit::record(
         &tx,
         viewer,
@@ -335,5 +340,6 @@ pub async fn close(
     )
     .await?;
     tx.commit().await?;
+    crate::matching::recompute::wake();
     Ok(saved)
 }

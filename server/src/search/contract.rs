@@ -130,6 +130,7 @@ fn request(text: &str) -> SearchRequest {
         offset: 0,
         limit: 20,
         highlight: true,
+        match_any: false,
     }
 }
 

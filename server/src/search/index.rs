@@ -190,6 +190,9 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Compute highlights for the returned hits.
     pub highlight: bool,
+    /// Rank documents matching any of the query's terms instead of (nearly) all of them: the
+    /// matcher sends a need's words as a bag, where requiring every word would find nothing.
+    pub match_any: bool,
 }
 
 /// A highlighted excerpt of one field: text HTML-escaped, matches wrapped in `<mark>`.

@@ -12,7 +12,7 @@ use super::tokenizer::is_searchable;
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
-use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
@@ -270,6 +270,10 @@ impl SearchIndex for MeiliIndex {
         }
         if !facet_names.is_empty() {
             q.with_facets(Selectors::Some(&facet_names));
+        }
+        if req.match_any {
+            // A bag of words: documents matching fewer of them still rank, rare words kept longest.
+            q.with_matching_strategy(MatchingStrategies::FREQUENCY);
         }
         if req.sort == Sort::Recency || text.is_empty() {
             q.with_sort(&sort);

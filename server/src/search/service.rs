@@ -522,6 +522,7 @@ impl Search {
             offset: input.offset,
             limit: input.first,
             highlight: input.highlight,
+            match_any: false,
         };
         let res = self.index.search(&request).await?;
         let ids: Vec<i64> = res.hits.iter().map(|h| h.id).collect();

@@ -464,7 +464,12 @@ impl Inner {
     /// The text part of a query; `None` when the text holds nothing searchable. Each term the
     /// user typed (space-separated, a quoted phrase, or a synonym) is one unit whose words must
     /// all match; of five units or fewer all must match, of more, a quarter may be missing.
-    fn text_query(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Box<dyn Query>> {
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+        match_any: bool,
+    ) -> Option<Box<dyn Query>> {
         let lowered = text.to_lowercase();
         let mut units: Vec<Box<dyn Query>> = Vec::new();
         let mut stop_units: Vec<Box<dyn Query>> = Vec::new();
@@ -511,7 +516,13 @@ impl Inner {
             0 => None,
             1 => units.pop(),
             _ => {
-                let required = if n <= 5 { n } else { n - n / 4 };
+                let required = if match_any {
+                    1
+                } else if n <= 5 {
+                    n
+                } else {
+                    n - n / 4
+                };
                 Some(Box::new(BooleanQuery::with_minimum_required_clauses(
                     units.into_iter().map(|q| (Occur::Should, q)).collect(),
                     required,
@@ -575,7 +586,7 @@ impl Inner {
         let text = if req.text.trim().is_empty() {
             None
         } else {
-            Some(self.text_query(&searcher, &req.text))
+            Some(self.text_query(&searcher, &req.text, req.match_any))
         };
         let main: Box<dyn Query> = match &text {
             None => Box::new(AllQuery),
