@@ -13,3 +13,7 @@ pub mod search_outbox;
 pub mod source;
 pub mod source_record;
 pub mod user;
+pub mod event;
+pub mod event_meeting;
+pub mod event_participant;
+pub mod event_session;
