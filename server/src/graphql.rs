@@ -6,6 +6,7 @@ use crate::app::config::Config;
 use crate::auth::Viewer;
 use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
 use crate::error::AppError;
+use crate::events::graphql::{EventsMutation, EventsQuery, EventsSubscription};
 use crate::loaders::Loaders;
 use crate::needs::graphql::{Need, NeedsMutation, NeedsQuery};
 use crate::relay;
@@ -31,15 +32,21 @@ pub struct QueryRoot(
     NeedsQuery,
     SourcesQuery,
     SearchQuery,
+    EventsQuery,
 );
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(CatalogMutation, NeedsMutation, SourcesMutation);
+pub struct MutationRoot(
+    CatalogMutation,
+    NeedsMutation,
+    SourcesMutation,
+    EventsMutation,
+);
 
 /// Every subscription, merged from the domains.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(SourcesSubscription);
+pub struct SubscriptionRoot(SourcesSubscription, EventsSubscription);
 
 /// Anything addressable by a global id.
 #[derive(Interface)]
@@ -134,6 +141,7 @@ pub fn build_schema(
     .data(db)
     .data(harvester)
     .data(search)
+    .data(crate::events::updates::EventBus::default())
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

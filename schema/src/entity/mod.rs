@@ -3,6 +3,10 @@
 pub mod achievement;
 pub mod api_token;
 pub mod audit_log;
+pub mod event;
+pub mod event_meeting;
+pub mod event_participant;
+pub mod event_session;
 pub mod harvest_run;
 pub mod membership;
 pub mod need;
@@ -13,7 +17,3 @@ pub mod search_outbox;
 pub mod source;
 pub mod source_record;
 pub mod user;
-pub mod event;
-pub mod event_meeting;
-pub mod event_participant;
-pub mod event_session;

@@ -135,8 +135,16 @@ impl MigrationTrait for Migration {
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
                 .foreign_key(&mut fk("event_meetings", "event_id", "events"))
-                .foreign_key(&mut fk("event_meetings", "requester_id", "event_participants"))
-                .foreign_key(&mut fk("event_meetings", "invitee_id", "event_participants"))
+                .foreign_key(&mut fk(
+                    "event_meetings",
+                    "requester_id",
+                    "event_participants",
+                ))
+                .foreign_key(&mut fk(
+                    "event_meetings",
+                    "invitee_id",
+                    "event_participants",
+                ))
                 .to_owned(),
         )
         .await?;

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/events/{id}/agenda.ics", get(agenda_ics))
         .fallback(landing)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -146,6 +147,71 @@ fn label_error(e: &mut async_graphql::ServerError) {
     e.extensions
         .get_or_insert_with(Default::default)
         .set("code", code.as_str());
+}
+
+/// `?participant=…` of the agenda route.
+#[derive(serde::Deserialize)]
+struct AgendaQuery {
+    participant: Option<String>,
+}
+
+/// A participant's agenda as iCalendar; the same bearer token rules as the GraphQL `agenda`.
+async fn agenda_ics(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<AgendaQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let event_id = crate::relay::decode_id(&async_graphql::ID(id), "Event", "id")?;
+        let pid = q
+            .participant
+            .ok_or_else(|| AppError::bad_input("participant", "is required"))?;
+        let pid =
+            crate::relay::decode_id(&async_graphql::ID(pid), "EventParticipant", "participant")?;
+        let viewer = match headers.get(header::AUTHORIZATION) {
+            Some(v) => {
+                let t = v.to_str().ok().and_then(bearer).ok_or_else(|| {
+                    AppError::Unauthenticated(
+                        "Authorization header must be `Bearer <token>`".into(),
+                    )
+                })?;
+                Some(token::authenticate(&state.db, t).await?)
+            }
+            None => None,
+        };
+        crate::events::agenda::ics(&state.db, viewer.as_ref(), event_id, pid).await
+    }
+    .await;
+    match result {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            let status = match e.code() {
+                Code::BadInput => StatusCode::BAD_REQUEST,
+                Code::NotFound => StatusCode::NOT_FOUND,
+                Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+                Code::Forbidden => StatusCode::FORBIDDEN,
+                Code::Conflict => StatusCode::CONFLICT,
+                Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+                Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            let message = if e.code() == Code::Internal {
+                tracing::error!(error = %e.message(), "agenda failed");
+                "internal error".to_string()
+            } else {
+                e.message()
+            };
+            (
+                status,
+                axum::Json(serde_json::json!({ "code": e.code().as_str(), "message": message })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn graphiql() -> Html<String> {

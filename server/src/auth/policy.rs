@@ -16,6 +16,11 @@ pub enum Action {
     ManageSources,
     /// See sources, runs and rejected records.
     ReadSources,
+    /// Create, change and schedule matchmaking events (organisers of the event's organisation).
+    ManageEvents,
+    /// Register for events, request and answer meetings, record outcomes (for one's own
+    /// organisation).
+    TakePartInEvents,
 }
 
 /// Refuses unless `viewer` may perform `action` on records of organisation `org_id`.
@@ -24,6 +29,11 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
+        Role::Organiser if action == Action::ManageEvents && v.organisation_id == org_id => Ok(()),
+        _ if action == Action::ManageEvents => Err(AppError::Forbidden(
+            "only the event's organiser (organiser role) or a platform admin manages an event"
+                .into(),
+        )),
         Role::Member if action == Action::ManageSources => Err(AppError::Forbidden(
             "only organisation admins and platform admins manage sources".into(),
         )),
@@ -41,6 +51,8 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
                 Action::WriteAchievements => "achievements",
                 Action::WriteNeeds => "needs",
                 Action::ManageSources | Action::ReadSources => "sources",
+                Action::ManageEvents | Action::TakePartInEvents =>
+                    "other organisations' registrations",
             }
         ))),
     }
@@ -94,6 +106,26 @@ mod tests {
                 crate::error::Code::Forbidden
             );
         }
+    }
+
+    #[test]
+    fn only_the_events_organiser_manages_it() {
+        let o = viewer(Role::Organiser, 5);
+        assert!(require(Some(&o), Action::ManageEvents, 5).is_ok());
+        for (v, org) in [
+            (viewer(Role::Organiser, 6), 5),
+            (viewer(Role::OrgAdmin, 5), 5),
+            (viewer(Role::Member, 5), 5),
+        ] {
+            assert_eq!(
+                require(Some(&v), Action::ManageEvents, org)
+                    .expect_err("not the organiser")
+                    .code(),
+                crate::error::Code::Forbidden
+            );
+        }
+        assert!(require(Some(&viewer(Role::Member, 2)), Action::TakePartInEvents, 2).is_ok());
+        assert!(require(Some(&o), Action::TakePartInEvents, 5).is_err());
     }
 
     #[test]

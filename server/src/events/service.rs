@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use transferhub_schema::entity::event::{self, RequestMode};
@@ -189,7 +189,10 @@ pub async fn list(
     let mut q = event::Entity::find();
     if let Some(key) = organiser {
         let org = find_org_by_key(db, key).await?.ok_or_else(|| {
-            AppError::bad_input("filter.organiser", format!("no organisation with key {key:?}"))
+            AppError::bad_input(
+                "filter.organiser",
+                format!("no organisation with key {key:?}"),
+            )
         })?;
         q = q.filter(event::Column::OrganiserId.eq(org.id));
     }
@@ -262,11 +265,15 @@ fn apply(d: &EventDraft, m: &mut event::ActiveModel) -> AppResult<()> {
         m.title = Set(validate::required_text("input.title", t, 200)?);
     }
     if let Some(t) = &d.description {
-        m.description = Set(validate::optional_text("input.description", Some(t), 5000)?
-            .unwrap_or_default());
+        m.description =
+            Set(validate::optional_text("input.description", Some(t), 5000)?.unwrap_or_default());
     }
     if let Some(l) = &d.location {
-        m.location = Set(validate::optional_text("input.location", l.as_deref(), 200)?);
+        m.location = Set(validate::optional_text(
+            "input.location",
+            l.as_deref(),
+            200,
+        )?);
     }
     if let Some(n) = d.tables {
         if !(1..=MAX_TABLES).contains(&i64::from(n)) {
@@ -312,7 +319,10 @@ fn apply(d: &EventDraft, m: &mut event::ActiveModel) -> AppResult<()> {
     if let Some(k) = &d.participant_types {
         let set: BTreeSet<String> = k.iter().map(|k| format!("{k:?}")).collect();
         if set.len() != k.len() {
-            return Err(AppError::bad_input("input.participantTypes", "lists a kind twice"));
+            return Err(AppError::bad_input(
+                "input.participantTypes",
+                "lists a kind twice",
+            ));
         }
         m.participant_types = Set(serde_json::to_string(k).unwrap_or_else(|_| "[]".into()));
     }
@@ -425,9 +435,7 @@ pub async fn update(
             "sessions and meeting length are fixed once a schedule exists (日程已生成)".into(),
         ));
     }
-    let minutes = d
-        .meeting_minutes
-        .map_or(current.meeting_minutes, i64::from);
+    let minutes = d.meeting_minutes.map_or(current.meeting_minutes, i64::from);
     if let Some(s) = &d.sessions {
         check_sessions(s, minutes)?;
     } else if d.meeting_minutes.is_some() {
@@ -504,10 +512,7 @@ where
 }
 
 /// One participant.
-pub async fn get_participant<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-) -> AppResult<participant::Model> {
+pub async fn get_participant<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<participant::Model> {
     participant::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -558,10 +563,14 @@ pub async fn register(
     require_side_or_organiser(viewer, &[org.id], &e)?;
     let now = Utc::now();
     if e.registration_opens_at.is_some_and(|t| now < t) {
-        return Err(AppError::Conflict("registration has not opened yet (报名未开始)".into()));
+        return Err(AppError::Conflict(
+            "registration has not opened yet (报名未开始)".into(),
+        ));
     }
     if e.registration_closes_at.is_some_and(|t| now > t) {
-        return Err(AppError::Conflict("registration is closed (报名已截止)".into()));
+        return Err(AppError::Conflict(
+            "registration is closed (报名已截止)".into(),
+        ));
     }
     let kinds = participant_types(&e);
     if !kinds.is_empty() && !kinds.contains(&org.kind) {
@@ -602,7 +611,9 @@ pub async fn register(
             .count_rows_tx(&tx)
             .await?;
         if n as i64 >= cap {
-            return Err(AppError::Conflict(format!("the event is full ({cap} participants)")));
+            return Err(AppError::Conflict(format!(
+                "the event is full ({cap} participants)"
+            )));
         }
     }
     let booth = if d.host && e.fixed_booths {
@@ -681,7 +692,11 @@ async fn check_owned(
 ) -> AppResult<()> {
     if offers.len() > 50 || seeks.len() > 50 {
         return Err(AppError::bad_input(
-            if offers.len() > 50 { "input.offers" } else { "input.seeks" },
+            if offers.len() > 50 {
+                "input.offers"
+            } else {
+                "input.seeks"
+            },
             "at most 50 entries",
         ));
     }
@@ -698,7 +713,10 @@ async fn check_owned(
             Some(_) => {
                 return Err(AppError::bad_input(
                     format!("input.offers[{i}]"),
-                    format!("achievement belongs to another organisation than {}", org.key),
+                    format!(
+                        "achievement belongs to another organisation than {}",
+                        org.key
+                    ),
                 ))
             }
             None => {
@@ -725,7 +743,12 @@ async fn check_owned(
                     format!("need belongs to another organisation than {}", org.key),
                 ))
             }
-            None => return Err(AppError::bad_input(format!("input.seeks[{i}]"), "no such need")),
+            None => {
+                return Err(AppError::bad_input(
+                    format!("input.seeks[{i}]"),
+                    "no such need",
+                ))
+            }
         }
     }
     Ok(())
@@ -770,14 +793,20 @@ pub async fn request_meeting(
         None => own_participant(db, viewer, event_id).await?,
     };
     if from.event_id != event_id {
-        return Err(AppError::bad_input("input.from", "participant of another event"));
+        return Err(AppError::bad_input(
+            "input.from",
+            "participant of another event",
+        ));
     }
     require_side_or_organiser(viewer, &[from.organisation_id], &e)?;
     let to = get_participant(db, to)
         .await
         .map_err(|_| AppError::bad_input("input.to", "no such participant"))?;
     if to.event_id != event_id {
-        return Err(AppError::bad_input("input.to", "participant of another event"));
+        return Err(AppError::bad_input(
+            "input.to",
+            "participant of another event",
+        ));
     }
     if to.id == from.id || to.organisation_id == from.organisation_id {
         return Err(AppError::bad_input(
@@ -787,7 +816,10 @@ pub async fn request_meeting(
     }
     let priority = priority.unwrap_or(3);
     if !(1..=5).contains(&priority) {
-        return Err(AppError::bad_input("input.priority", "must be between 1 and 5"));
+        return Err(AppError::bad_input(
+            "input.priority",
+            "must be between 1 and 5",
+        ));
     }
     let message = validate::optional_text("input.message", message.as_deref(), 500)?;
     let key = pair_key(from.id, to.id);
@@ -872,7 +904,9 @@ pub async fn respond(
         a.status = Set(MeetingStatus::Expired);
         a.updated_at = Set(now);
         a.update(db).await?;
-        return Err(AppError::Conflict("the request has expired (请求已过期)".into()));
+        return Err(AppError::Conflict(
+            "the request has expired (请求已过期)".into(),
+        ));
     }
     let next = match (response, m.status) {
         (Response::Accept, MeetingStatus::Requested | MeetingStatus::Suggested) => {
@@ -976,8 +1010,14 @@ pub async fn suggestions(
         .iter()
         .map(|p| Registrant {
             id: p.id,
-            offers: ids(&p.offers).iter().filter_map(|i| offers.get(i).cloned()).collect(),
-            seeks: ids(&p.seeks).iter().filter_map(|i| seeks.get(i).cloned()).collect(),
+            offers: ids(&p.offers)
+                .iter()
+                .filter_map(|i| offers.get(i).cloned())
+                .collect(),
+            seeks: ids(&p.seeks)
+                .iter()
+                .filter_map(|i| seeks.get(i).cloned())
+                .collect(),
         })
         .collect();
     let exclude: BTreeSet<(i64, i64)> = meeting::Entity::find()
@@ -1102,7 +1142,10 @@ async fn schedule_leased(
     }
     let session_pos: BTreeMap<i64, usize> = ss.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let inst = Instance {
-        slots: slot_list.iter().map(|s| Slot { session: s.session }).collect(),
+        slots: slot_list
+            .iter()
+            .map(|s| Slot { session: s.session })
+            .collect(),
         session_caps: ss.iter().map(|s| s.meeting_cap.map(|c| c as u32)).collect(),
         tables: e.tables as u32,
         participants: parts
@@ -1129,13 +1172,16 @@ async fn schedule_leased(
                 a: index.get(&c.requester).copied().unwrap_or(usize::MAX),
                 b: index.get(&c.invitee).copied().unwrap_or(usize::MAX),
                 priority: c.priority.clamp(0, i64::from(u32::MAX)) as u32,
-                previous: c.stored.as_ref().and_then(|m| match (m.slot_index, m.table_no) {
-                    (Some(s), Some(t)) if s >= 0 && t >= 1 => Some(Placement {
-                        slot: s as usize,
-                        table: (t - 1) as u32,
+                previous: c
+                    .stored
+                    .as_ref()
+                    .and_then(|m| match (m.slot_index, m.table_no) {
+                        (Some(s), Some(t)) if s >= 0 && t >= 1 => Some(Placement {
+                            slot: s as usize,
+                            table: (t - 1) as u32,
+                        }),
+                        _ => None,
                     }),
-                    _ => None,
-                }),
             })
             .collect(),
     };
@@ -1156,7 +1202,10 @@ async fn schedule_leased(
 
     let tx = db.begin().await?;
     let bumped = event::Entity::update_many()
-        .col_expr(event::Column::ScheduleVersion, Expr::value(e.schedule_version + 1))
+        .col_expr(
+            event::Column::ScheduleVersion,
+            Expr::value(e.schedule_version + 1),
+        )
         .col_expr(event::Column::ScheduledAt, Expr::value(Some(now)))
         .col_expr(
             event::Column::SchedulingSince,
@@ -1203,8 +1252,11 @@ async fn schedule_leased(
     }
     clear.exec(&tx).await?;
     let mut unplaced = Vec::new();
-    let reasons: BTreeMap<usize, Reason> =
-        sched.unplaced.iter().map(|u| (u.meeting, u.reason)).collect();
+    let reasons: BTreeMap<usize, Reason> = sched
+        .unplaced
+        .iter()
+        .map(|u| (u.meeting, u.reason))
+        .collect();
     for (i, (c, p)) in cands.iter().zip(&sched.placements).enumerate() {
         let (slot, table, starts, ends) = match p {
             Some(p) => {

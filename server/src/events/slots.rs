@@ -34,7 +34,10 @@ pub struct SlotTime {
 pub type SessionError = (String, String);
 
 /// Checks sessions and returns their slots, in time order within each session.
-pub fn slots(sessions: &[SessionSpec], meeting_minutes: i64) -> Result<Vec<SlotTime>, SessionError> {
+pub fn slots(
+    sessions: &[SessionSpec],
+    meeting_minutes: i64,
+) -> Result<Vec<SlotTime>, SessionError> {
     if !(5..=MAX_MEETING_MINUTES).contains(&meeting_minutes) {
         return Err((
             "meetingMinutes".into(),
@@ -42,15 +45,24 @@ pub fn slots(sessions: &[SessionSpec], meeting_minutes: i64) -> Result<Vec<SlotT
         ));
     }
     if sessions.is_empty() {
-        return Err(("sessions".into(), "an event needs at least one session".into()));
+        return Err((
+            "sessions".into(),
+            "an event needs at least one session".into(),
+        ));
     }
     let len = Duration::minutes(meeting_minutes);
     for (i, s) in sessions.iter().enumerate() {
         if s.ends_at <= s.starts_at {
-            return Err((format!("sessions[{i}].endsAt"), "must be after startsAt".into()));
+            return Err((
+                format!("sessions[{i}].endsAt"),
+                "must be after startsAt".into(),
+            ));
         }
         if s.ends_at - s.starts_at > Duration::hours(24) {
-            return Err((format!("sessions[{i}].endsAt"), "a session lasts at most 24 hours".into()));
+            return Err((
+                format!("sessions[{i}].endsAt"),
+                "a session lasts at most 24 hours".into(),
+            ));
         }
         for (j, o) in sessions.iter().enumerate().take(i) {
             if s.starts_at < o.ends_at && o.starts_at < s.ends_at {
@@ -90,10 +102,7 @@ pub fn slots(sessions: &[SessionSpec], meeting_minutes: i64) -> Result<Vec<SlotT
             }
         }
         if out.len() == before {
-            return Err((
-                format!("sessions[{i}]"),
-                "too short for one meeting".into(),
-            ));
+            return Err((format!("sessions[{i}]"), "too short for one meeting".into()));
         }
     }
     Ok(out)
@@ -105,7 +114,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 6, 18, h, m, 0).single().expect("time")
+        Utc.with_ymd_and_hms(2026, 6, 18, h, m, 0)
+            .single()
+            .expect("time")
     }
 
     #[test]
@@ -134,7 +145,10 @@ mod tests {
         };
         let e = slots(&[a.clone(), b], 20).expect_err("overlap");
         assert_eq!(e.0, "sessions[1]");
-        assert_eq!(slots(&[a.clone()], 0).expect_err("zero").0, "meetingMinutes");
+        assert_eq!(
+            slots(&[a.clone()], 0).expect_err("zero").0,
+            "meetingMinutes"
+        );
         assert_eq!(slots(&[], 20).expect_err("none").0, "sessions");
         let short = SessionSpec {
             starts_at: at(1, 0),

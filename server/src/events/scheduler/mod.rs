@@ -194,7 +194,11 @@ mod tests {
         inst.meetings.remove(3);
         let again = schedule(&inst).expect("schedule");
         again.verify(&inst).expect("feasible");
-        let kept_before = inst.meetings.iter().filter(|m| m.previous.is_some()).count();
+        let kept_before = inst
+            .meetings
+            .iter()
+            .filter(|m| m.previous.is_some())
+            .count();
         assert!(
             again.moved * 10 <= kept_before,
             "moved {} of {kept_before}",

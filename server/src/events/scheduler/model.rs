@@ -218,7 +218,10 @@ impl Schedule {
         let mut total = 0u64;
         for (i, (m, p)) in inst.meetings.iter().zip(&self.placements).enumerate() {
             let Some(p) = p else { continue };
-            let slot = inst.slots.get(p.slot).ok_or(format!("meeting {i}: bad slot"))?;
+            let slot = inst
+                .slots
+                .get(p.slot)
+                .ok_or(format!("meeting {i}: bad slot"))?;
             if p.table >= inst.tables {
                 return Err(format!("meeting {i}: table {} beyond the tables", p.table));
             }
@@ -228,7 +231,10 @@ impl Schedule {
                     return Err(format!("meeting {i}: participant {side} not available"));
                 }
                 if !seat.insert((side, p.slot)) {
-                    return Err(format!("participant {side} double-booked in slot {}", p.slot));
+                    return Err(format!(
+                        "participant {side} double-booked in slot {}",
+                        p.slot
+                    ));
                 }
                 let n = load.entry((side, slot.session)).or_insert(0u32);
                 *n += 1;

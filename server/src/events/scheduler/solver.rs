@@ -60,15 +60,12 @@ impl<'a> State<'a> {
         let venue = inst
             .meetings
             .iter()
-            .map(|m| {
-                match (
-                    inst.participants[m.b].booth,
-                    inst.participants[m.a].booth,
-                ) {
+            .map(
+                |m| match (inst.participants[m.b].booth, inst.participants[m.a].booth) {
                     (Some(t), _) | (None, Some(t)) => Venue::Booth(t),
                     (None, None) => Venue::Pool,
-                }
-            })
+                },
+            )
             .collect();
         Self {
             inst,
