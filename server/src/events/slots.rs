@@ -146,7 +146,7 @@ mod tests {
         let e = slots(&[a.clone(), b], 20).expect_err("overlap");
         assert_eq!(e.0, "sessions[1]");
         assert_eq!(
-            slots(&[a.clone()], 0).expect_err("zero").0,
+            slots(std::slice::from_ref(&a), 0).expect_err("zero").0,
             "meetingMinutes"
         );
         assert_eq!(slots(&[], 20).expect_err("none").0, "sessions");

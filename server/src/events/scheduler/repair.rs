@@ -30,13 +30,15 @@ pub(super) fn assign_tables(st: &State<'_>) -> Vec<Option<Placement>> {
             Venue::Booth(t) => out[m] = Some(Placement { slot: s, table: t }),
             Venue::Pool => {
                 if let Some(prev) = inst.meetings[m].previous {
-                    if prev.slot == s && !booths.contains(&prev.table) && prev.table < inst.tables {
-                        if used[s].insert(prev.table) {
-                            out[m] = Some(Placement {
-                                slot: s,
-                                table: prev.table,
-                            });
-                        }
+                    if prev.slot == s
+                        && !booths.contains(&prev.table)
+                        && prev.table < inst.tables
+                        && used[s].insert(prev.table)
+                    {
+                        out[m] = Some(Placement {
+                            slot: s,
+                            table: prev.table,
+                        });
                     }
                 }
             }
