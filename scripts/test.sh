@@ -28,6 +28,12 @@ if ! python3 -c "import oaipmh.server" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check pyoai
 fi
 
+# Python's icalendar (PyPI) validates the served agendas (events tests).
+if ! python3 -c "import icalendar" >/dev/null 2>&1; then
+  say "installing icalendar (iCalendar parser for the agenda tests)"
+  python3 -m pip install --quiet --disable-pip-version-check icalendar
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

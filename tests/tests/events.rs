@@ -321,6 +321,15 @@ async fn organiser_runs_an_event_from_registration_to_outcomes() {
             assert_eq!(b["startsAt"], a["startsAt"], "kept in place");
             assert_eq!(b["table"], a["table"], "same table");
         }
+        // Sessions are fixed once a schedule exists.
+        let r = hub
+            .gql(
+                r#"mutation($e: ID!){ updateEvent(id:$e, input:{meetingMinutes: 15}){ event{ id } } }"#,
+                json!({"e": s.event}),
+                Some(&s.organiser),
+            )
+            .await;
+        assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
         // A stale version is refused.
         let r = hub
             .gql(
@@ -801,4 +810,110 @@ async fn event_updates_stream_a_committed_schedule() {
     let u = got.expect("a SCHEDULED update");
     assert_eq!(u["eventId"], s.event.as_str());
     assert_eq!(u["scheduleVersion"], 1);
+}
+
+#[tokio::test]
+async fn hosts_meet_at_their_booths_and_unanswered_requests_expire() {
+    use sea_orm::{ActiveModelTrait, Set};
+    for backend in backends().await {
+        let hub = TestHub::start(backend, true).await.expect("hub");
+        let organiser = hub.token("hhht-tm", Role::Organiser).await;
+        let mut input = event_input(2);
+        input["fixedBooths"] = json!(true);
+        let r = hub
+            .gql(CREATE, json!({"input": input}), Some(&organiser))
+            .await;
+        let event = ok(&r, "createEvent")["event"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let mut tok = std::collections::BTreeMap::new();
+        for org in ["imau", "imut", "naas", "cyx-dairy", "ys-oats"] {
+            tok.insert(org, hub.token(org, Role::Member).await);
+        }
+        let r = hub
+            .gql(
+                REGISTER,
+                json!({"e": event, "input": {"host": true}}),
+                Some(&tok["imau"]),
+            )
+            .await;
+        let imau = ok(&r, "registerForEvent")["participant"].clone();
+        assert_eq!(imau["booth"], 1, "{r}");
+        let r = hub
+            .gql(
+                REGISTER,
+                json!({"e": event, "input": {"host": true}}),
+                Some(&tok["imut"]),
+            )
+            .await;
+        assert_eq!(ok(&r, "registerForEvent")["participant"]["booth"], 2);
+        let r = hub
+            .gql(
+                REGISTER,
+                json!({"e": event, "input": {"host": true}}),
+                Some(&tok["naas"]),
+            )
+            .await;
+        assert_eq!(
+            error_code(&r),
+            Some("CONFLICT"),
+            "two tables, two booths: {r}"
+        );
+        let imau = imau["id"].as_str().expect("id").to_string();
+        let dairy = register(&hub, &tok["cyx-dairy"], &event, json!({})).await;
+        let oats = register(&hub, &tok["ys-oats"], &event, json!({})).await;
+        let m1 = request(&hub, &tok["cyx-dairy"], &event, &imau, 5).await;
+        let m2 = request(&hub, &tok["ys-oats"], &event, &imau, 4).await;
+        ok(
+            &respond(&hub, &tok["imau"], &m1, "ACCEPT").await,
+            "respondToMeeting",
+        );
+        // m2 goes unanswered past its expiry.
+        let (_, row) = transferhub_server::relay::decode_any(&m2).expect("meeting id");
+        let stored = event_meeting::Entity::find_by_id(row)
+            .one(&hub.db)
+            .await
+            .expect("query")
+            .expect("row");
+        let mut a: event_meeting::ActiveModel = stored.into();
+        a.expires_at = Set(Some(chrono::Utc::now() - chrono::Duration::hours(1)));
+        a.update(&hub.db).await.expect("backdate");
+        let r = respond(&hub, &tok["imau"], &m2, "ACCEPT").await;
+        assert_eq!(error_code(&r), Some("CONFLICT"), "expired: {r}");
+        let r = hub
+            .gql(
+                r#"query($e: ID!){ event(id:$e){ meetings{ edges{ node{ id status } } } } }"#,
+                json!({"e": event}),
+                Some(&organiser),
+            )
+            .await;
+        let edges = ok(&r, "event")["meetings"]["edges"]
+            .as_array()
+            .expect("edges")
+            .clone();
+        let m2_status = edges
+            .iter()
+            .find(|e| e["node"]["id"] == m2.as_str())
+            .map(|e| e["node"]["status"].clone());
+        assert_eq!(m2_status, Some(json!("EXPIRED")), "{r}");
+        let _ = oats;
+        let r = hub
+            .gql(SCHEDULE, json!({"e": event}), Some(&organiser))
+            .await;
+        assert_eq!(ok(&r, "scheduleEvent")["placed"], 1, "{r}");
+        let r = hub
+            .gql(
+                AGENDA,
+                json!({"e": event, "p": dairy}),
+                Some(&tok["cyx-dairy"]),
+            )
+            .await;
+        let agenda = ok(&r, "event")["agenda"]
+            .as_array()
+            .expect("agenda")
+            .clone();
+        assert_eq!(agenda.len(), 1);
+        assert_eq!(agenda[0]["table"], 1, "at imau's booth: {r}");
+    }
 }
