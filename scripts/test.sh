@@ -34,6 +34,12 @@ if [ ! -d tests/peers/oidc/node_modules/oidc-provider ]; then
   (cd tests/peers/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Python's icalendar (PyPI) validates the served agendas (events tests).
+if ! python3 -c "import icalendar" >/dev/null 2>&1; then
+  say "installing icalendar (iCalendar parser for the agenda tests)"
+  python3 -m pip install --quiet --disable-pip-version-check icalendar
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

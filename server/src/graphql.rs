@@ -8,6 +8,7 @@ use crate::auth::session::SessionInfo;
 use crate::auth::Viewer;
 use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
 use crate::error::AppError;
+use crate::events::graphql::{EventsMutation, EventsQuery, EventsSubscription};
 use crate::loaders::Loaders;
 use crate::matching::graphql::{MatchingMutation, MatchingQuery, MatchingSubscription};
 use crate::matching::Matching;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     SearchQuery,
     AuthQuery,
     MatchingQuery,
+    EventsQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -47,11 +49,16 @@ pub struct MutationRoot(
     SourcesMutation,
     AuthMutation,
     MatchingMutation,
+    EventsMutation,
 );
 
 /// Every subscription, merged from the domains.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(SourcesSubscription, MatchingSubscription);
+pub struct SubscriptionRoot(
+    SourcesSubscription,
+    MatchingSubscription,
+    EventsSubscription,
+);
 
 /// Anything addressable by a global id.
 #[derive(Interface)]
@@ -155,6 +162,7 @@ pub fn build_schema(
     .data(harvester)
     .data(search)
     .data(matching)
+    .data(crate::events::updates::EventBus::default())
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

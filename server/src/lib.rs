@@ -9,6 +9,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod filters;
 pub mod graphql;
 pub mod loaders;

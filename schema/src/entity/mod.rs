@@ -3,6 +3,10 @@
 pub mod achievement;
 pub mod api_token;
 pub mod audit_log;
+pub mod event;
+pub mod event_meeting;
+pub mod event_participant;
+pub mod event_session;
 pub mod harvest_run;
 pub mod invitation;
 pub mod login_state;

@@ -10,6 +10,7 @@ mod m20260101_000004_create_sources;
 mod m20260101_000005_create_search_outbox;
 mod m20260201_000006_create_identity;
 mod m20260201_000007_create_matching;
+mod m20260201_000008_create_events;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000005_create_search_outbox::Migration),
             Box::new(m20260201_000006_create_identity::Migration),
             Box::new(m20260201_000007_create_matching::Migration),
+            Box::new(m20260201_000008_create_events::Migration),
         ]
     }
 }

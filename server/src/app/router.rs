@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login/{provider}", get(auth::http::login))
         .route("/auth/callback/{provider}", get(auth::http::callback))
         .route("/auth/logout", post(auth::http::logout))
+        .route("/events/{id}/agenda.ics", get(agenda_ics))
         .fallback(landing)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(remember_client))
@@ -161,6 +162,55 @@ fn label_error(e: &mut async_graphql::ServerError) {
     e.extensions
         .get_or_insert_with(Default::default)
         .set("code", code.as_str());
+}
+
+/// `?participant=…` of the agenda route.
+#[derive(serde::Deserialize)]
+struct AgendaQuery {
+    participant: Option<String>,
+}
+
+/// A participant's agenda as iCalendar; the same caller rules (bearer token, API key or session
+/// cookie) as the GraphQL `agenda`.
+async fn agenda_ics(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<AgendaQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let event_id = crate::relay::decode_id(&async_graphql::ID(id), "Event", "id")?;
+        let pid = q
+            .participant
+            .ok_or_else(|| crate::error::AppError::bad_input("participant", "is required"))?;
+        let pid =
+            crate::relay::decode_id(&async_graphql::ID(pid), "EventParticipant", "participant")?;
+        // A GET that changes nothing: the same caller rules as GraphQL, no CSRF check.
+        let caller = auth::http::caller(&state, &headers, false).await?;
+        crate::events::agenda::ics(&state.db, caller.viewer(), event_id, pid).await
+    }
+    .await;
+    match result {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            let status = auth::http::status_for(e.code());
+            let message = if e.code() == Code::Internal {
+                tracing::error!(error = %e.message(), "agenda failed");
+                "internal error".to_string()
+            } else {
+                e.message()
+            };
+            (
+                status,
+                axum::Json(serde_json::json!({ "code": e.code().as_str(), "message": message })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn graphiql() -> Html<String> {

@@ -24,6 +24,11 @@ pub enum Action {
     ManageMembers,
     /// Give feedback on a suggested need–achievement pair (either party's organisation).
     RecordMatchFeedback,
+    /// Create, change and schedule matchmaking events (organisers of the event's organisation).
+    ManageEvents,
+    /// Register for events, request and answer meetings, record outcomes (for one's own
+    /// organisation).
+    TakePartInEvents,
 }
 
 impl Action {
@@ -45,6 +50,11 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
+        Role::Organiser if action == Action::ManageEvents && v.organisation_id == org_id => Ok(()),
+        _ if action == Action::ManageEvents => Err(AppError::Forbidden(
+            "only the event's organiser (organiser role) or a platform admin manages an event"
+                .into(),
+        )),
         Role::Member if action.admin_only() => Err(AppError::Forbidden(format!(
             "only organisation admins and platform admins may {}",
             what(action)
@@ -75,6 +85,8 @@ fn what(action: Action) -> &'static str {
         Action::ReadAuditLog => "read the audit log",
         Action::ManageMembers => "invite members",
         Action::RecordMatchFeedback => "give match feedback",
+        Action::ManageEvents => "manage events",
+        Action::TakePartInEvents => "register or meet for an organisation (use a member token)",
     }
 }
 
@@ -162,5 +174,25 @@ mod tests {
         assert!(sees_unpublished(Some(&a), 1));
         assert!(!sees_unpublished(Some(&viewer(Role::Member, 2)), 1));
         assert!(!sees_unpublished(None, 1));
+    }
+
+    #[test]
+    fn only_the_events_organiser_manages_it() {
+        let o = viewer(Role::Organiser, 5);
+        assert!(require(Some(&o), Action::ManageEvents, 5).is_ok());
+        for (v, org) in [
+            (viewer(Role::Organiser, 6), 5),
+            (viewer(Role::OrgAdmin, 5), 5),
+            (viewer(Role::Member, 5), 5),
+        ] {
+            assert_eq!(
+                require(Some(&v), Action::ManageEvents, org)
+                    .expect_err("not the organiser")
+                    .code(),
+                crate::error::Code::Forbidden
+            );
+        }
+        assert!(require(Some(&viewer(Role::Member, 2)), Action::TakePartInEvents, 2).is_ok());
+        assert!(require(Some(&o), Action::TakePartInEvents, 5).is_err());
     }
 }

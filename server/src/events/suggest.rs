@@ -1,0 +1,156 @@
+//! Suggested meetings: scores pairs of registrants by structured overlap between what one
+//! offers (achievements) and the other seeks (needs) — same GB/T 4754 industry (group >
+//! division > section), shared IPC subclasses, shared keywords. Kept in one small file so the
+//! matching engine can replace it behind the same signature.
+
+use std::collections::BTreeSet;
+
+/// The facets of an achievement or a need that suggestions compare.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// GB/T 4754 code (any level).
+    pub industry: Option<String>,
+    /// IPC symbols.
+    pub ipc: Vec<String>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+}
+
+/// What a registrant brings: profiles of its offered achievements and sought needs.
+#[derive(Debug, Clone, Default)]
+pub struct Registrant {
+    /// Participant row id.
+    pub id: i64,
+    /// Offered achievements.
+    pub offers: Vec<Profile>,
+    /// Sought needs.
+    pub seeks: Vec<Profile>,
+}
+
+/// A suggested pair: `offerer` has something `seeker` looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The side with the achievement.
+    pub offerer: i64,
+    /// The side with the need.
+    pub seeker: i64,
+    /// Overlap score (higher is better).
+    pub score: u32,
+}
+
+/// Lowest score worth suggesting: at least an industry division or an IPC subclass in common.
+pub const MIN_SCORE: u32 = 2;
+
+/// Scores one achievement against one need.
+pub fn score(offer: &Profile, need: &Profile) -> u32 {
+    let mut s = 0;
+    if let (Some(a), Some(b)) = (&offer.industry, &need.industry) {
+        let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        s += match common {
+            0 => 0,
+            1 => 1,
+            2 | 3 => 2,
+            _ => 3,
+        };
+    }
+    let sub = |v: &[String]| -> BTreeSet<String> {
+        v.iter().map(|c| c.chars().take(4).collect()).collect()
+    };
+    s += 2 * sub(&offer.ipc).intersection(&sub(&need.ipc)).count() as u32;
+    let kw: BTreeSet<&String> = offer.keywords.iter().collect();
+    s += need.keywords.iter().filter(|k| kw.contains(k)).count() as u32;
+    s
+}
+
+/// Suggestions among registrants, best first, at most `per_participant` for each offerer and
+/// each seeker; pairs in `exclude` (already requested, in either order) are skipped.
+pub fn suggest(
+    registrants: &[Registrant],
+    exclude: &BTreeSet<(i64, i64)>,
+    per_participant: usize,
+) -> Vec<Suggestion> {
+    let mut all = Vec::new();
+    for o in registrants {
+        for k in registrants {
+            if o.id == k.id || exclude.contains(&(o.id.min(k.id), o.id.max(k.id))) {
+                continue;
+            }
+            let best = o
+                .offers
+                .iter()
+                .flat_map(|a| k.seeks.iter().map(move |n| score(a, n)))
+                .max()
+                .unwrap_or(0);
+            if best >= MIN_SCORE {
+                all.push(Suggestion {
+                    offerer: o.id,
+                    seeker: k.id,
+                    score: best,
+                });
+            }
+        }
+    }
+    all.sort_by_key(|s| (std::cmp::Reverse(s.score), s.offerer, s.seeker));
+    let mut count = std::collections::BTreeMap::<i64, usize>::new();
+    let mut pairs = BTreeSet::new();
+    let mut out = Vec::new();
+    for s in all {
+        let key = (s.offerer.min(s.seeker), s.offerer.max(s.seeker));
+        let (a, b) = (
+            *count.get(&s.offerer).unwrap_or(&0),
+            *count.get(&s.seeker).unwrap_or(&0),
+        );
+        if a >= per_participant || b >= per_participant || !pairs.insert(key) {
+            continue;
+        }
+        *count.entry(s.offerer).or_default() += 1;
+        *count.entry(s.seeker).or_default() += 1;
+        out.push(s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(ind: &str, ipc: &[&str], kw: &[&str]) -> Profile {
+        Profile {
+            industry: Some(ind.into()),
+            ipc: ipc.iter().map(|s| s.to_string()).collect(),
+            keywords: kw.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn overlap_scores_rank_close_matches_first() {
+        let battery = p("C3841", &["H01M4/525"], &["锂电池"]);
+        let need_battery = p("C3841", &["H01M10/05"], &["锂电池", "储能"]);
+        let need_dairy = p("C1441", &["A23C9/12"], &["乳制品"]);
+        assert!(score(&battery, &need_battery) >= 6);
+        assert_eq!(score(&battery, &need_dairy), 1);
+        let regs = vec![
+            Registrant {
+                id: 1,
+                offers: vec![battery],
+                seeks: vec![],
+            },
+            Registrant {
+                id: 2,
+                offers: vec![],
+                seeks: vec![need_battery],
+            },
+            Registrant {
+                id: 3,
+                offers: vec![],
+                seeks: vec![need_dairy],
+            },
+        ];
+        let got = suggest(&regs, &BTreeSet::new(), 5);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].offerer, got[0].seeker), (1, 2));
+        let mut exclude = BTreeSet::new();
+        exclude.insert((1, 2));
+        assert!(suggest(&regs, &exclude, 5).is_empty());
+    }
+}
