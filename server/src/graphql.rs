@@ -31,11 +31,20 @@ pub struct QueryRoot(
     NeedsQuery,
     SourcesQuery,
     SearchQuery,
+    crate::links::graphql::LinksQuery,
+    crate::stats::graphql::StatsQuery,
+    crate::sources::governance::GovernanceQuery,
 );
 
 /// Every mutation, merged from the domains.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(CatalogMutation, NeedsMutation, SourcesMutation);
+pub struct MutationRoot(
+    CatalogMutation,
+    NeedsMutation,
+    SourcesMutation,
+    crate::links::graphql::LinksMutation,
+    crate::sources::governance::GovernanceMutation,
+);
 
 /// Every subscription, merged from the domains.
 #[derive(MergedSubscription, Default)]
@@ -134,6 +143,7 @@ pub fn build_schema(
     .data(db)
     .data(harvester)
     .data(search)
+    .data(crate::links::LinkServices::new(&config))
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

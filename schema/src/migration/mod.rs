@@ -8,6 +8,7 @@ mod m20260101_000002_create_catalog;
 mod m20260101_000003_create_audit_log;
 mod m20260101_000004_create_sources;
 mod m20260101_000005_create_search_outbox;
+mod m20260201_000009_create_links_stats;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000003_create_audit_log::Migration),
             Box::new(m20260101_000004_create_sources::Migration),
             Box::new(m20260101_000005_create_search_outbox::Migration),
+            Box::new(m20260201_000009_create_links_stats::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/stats/{file}", get(crate::stats::http::csv))
         .fallback(landing)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(RequestBodyLimitLayer::new(body_limit))

@@ -16,6 +16,12 @@ pub enum Action {
     ManageSources,
     /// See sources, runs and rejected records.
     ReadSources,
+    /// Edit the link directory and run link checks (platform admins; the org argument is ignored).
+    ManageLinks,
+    /// Approve or reject records from sources that require review (org admins, platform admins).
+    ReviewRecords,
+    /// See the statistics centre and data-quality reports across organisations (platform admins).
+    ReadStats,
 }
 
 /// Refuses unless `viewer` may perform `action` on records of organisation `org_id`.
@@ -24,6 +30,12 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
+        _ if matches!(action, Action::ManageLinks | Action::ReadStats) => Err(AppError::Forbidden(
+            "only platform admins edit the link directory and see platform statistics".into(),
+        )),
+        Role::Member if action == Action::ReviewRecords => Err(AppError::Forbidden(
+            "only organisation admins and platform admins review harvested records".into(),
+        )),
         Role::Member if action == Action::ManageSources => Err(AppError::Forbidden(
             "only organisation admins and platform admins manage sources".into(),
         )),
@@ -40,7 +52,8 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
             match action {
                 Action::WriteAchievements => "achievements",
                 Action::WriteNeeds => "needs",
-                Action::ManageSources | Action::ReadSources => "sources",
+                Action::ManageSources | Action::ReadSources | Action::ReviewRecords => "sources",
+                Action::ManageLinks | Action::ReadStats => "platform settings",
             }
         ))),
     }
