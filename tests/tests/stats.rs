@@ -505,7 +505,7 @@ async fn every_figure_equals_an_independent_count_of_the_dataset() {
             .filter(|(_, s)| counted(s) && s.views > 0)
             .map(|((id, title), s)| (id.clone(), title.clone(), s.views))
             .collect();
-        expect_views.sort_by(|a, b| b.2.cmp(&a.2));
+        expect_views.sort_by_key(|v| std::cmp::Reverse(v.2));
         assert_eq!(
             rows(&r, "pageViews"),
             expect_views

@@ -91,7 +91,7 @@ mod tests {
             .into_iter()
             .find(|l| l.key == key)
             .expect("default link");
-        UrlTemplate::parse(&l.url_template).expect("valid default")
+        UrlTemplate::parse(&l.url).expect("valid default")
     }
 
     #[test]

@@ -369,17 +369,17 @@ pub async fn history(
 /// them, and a query per patent would cost more than the page.
 #[derive(Clone, Default)]
 pub struct CnipaCache {
-    inner: Arc<Mutex<Option<(Instant, Arc<Vec<(link::Model, UrlTemplate)>>)>>>,
+    inner: Arc<Mutex<Option<(Instant, Templates)>>>,
 }
+
+/// Entries with their parsed templates.
+pub type Templates = Arc<Vec<(link::Model, UrlTemplate)>>;
 
 const CACHE_TTL: Duration = Duration::from_secs(30);
 
 impl CnipaCache {
     /// Enabled CNIPA entries, from the cache when fresh.
-    pub async fn get(
-        &self,
-        db: &DatabaseConnection,
-    ) -> AppResult<Arc<Vec<(link::Model, UrlTemplate)>>> {
+    pub async fn get(&self, db: &DatabaseConnection) -> AppResult<Templates> {
         if let Ok(g) = self.inner.lock() {
             if let Some((at, v)) = g.as_ref() {
                 if at.elapsed() < CACHE_TTL {

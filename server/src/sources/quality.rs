@@ -195,7 +195,8 @@ pub async fn report(
         .collect();
     let empty_list =
         |j: &str| serde_json::from_str::<Vec<String>>(j).map_or(true, |v| v.is_empty());
-    let checks: [(&str, &dyn Fn(&achievement::Model) -> bool); 9] = [
+    type Missing<'a> = &'a dyn Fn(&achievement::Model) -> bool;
+    let checks: [(&str, Missing<'_>); 9] = [
         ("summary", &|a| {
             a.summary.trim().is_empty() || a.summary == a.title
         }),
