@@ -102,7 +102,7 @@ async fn setup(backend: Backend) -> (TestHub, String, tempfile::TempDir) {
 }
 
 const QUEUE: &str =
-    "query($s:String){ reviewQueue(sourceKey:$s, first:10){ edges{ node{ id title status } } } }";
+    "query($s:String){ reviewQueue(sourceKey:$s, first:10){ totalCount edges{ node{ id title status } } } }";
 const REVIEW: &str = "mutation($i:ReviewRecordInput!){ reviewRecord(input:$i){ decision reviewer achievement{ id status } } }";
 
 fn queue_ids(r: &Value) -> Vec<String> {
@@ -127,6 +127,14 @@ async fn org_admins_approve_or_reject_queued_records_and_others_cannot() {
             .await;
         let queued = queue_ids(&r);
         assert_eq!(queued.len(), 4, "{r}");
+        assert_eq!(r["data"]["reviewQueue"]["totalCount"], 4, "{r}");
+        let r1 = hub.gql("query{ reviewQueue(first:1){ totalCount pageInfo{ hasNextPage endCursor } edges{ node{ id } } } }", json!({}), Some(&reviewer)).await;
+        assert_eq!(r1["data"]["reviewQueue"]["totalCount"], 4, "{r1}");
+        assert_eq!(
+            r1["data"]["reviewQueue"]["pageInfo"]["hasNextPage"], true,
+            "{r1}"
+        );
+        assert_eq!(queue_ids(&r1), queued[..1].to_vec());
         assert!(r["data"]["reviewQueue"]["edges"]
             .as_array()
             .expect("e")

@@ -252,6 +252,28 @@ async fn admins_edit_the_directory_and_bad_entries_are_refused() {
             )
             .await;
         assert_eq!(r["data"]["links"]["totalCount"], 1, "{r}");
+        // A disabled entry is listed for admins only.
+        let mut hidden = good.clone();
+        hidden["key"] = json!("retired-portal");
+        hidden["enabled"] = json!(false);
+        let r = hub.gql(UPSERT, json!({"i": hidden}), Some(&admin)).await;
+        assert!(r["errors"].is_null(), "{r}");
+        let r = hub
+            .gql(
+                "{ links(category: LOCAL_SERVICE){ totalCount } }",
+                json!({}),
+                None,
+            )
+            .await;
+        assert_eq!(r["data"]["links"]["totalCount"], 1, "{r}");
+        let r = hub
+            .gql(
+                "{ links(category: LOCAL_SERVICE){ totalCount } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(r["data"]["links"]["totalCount"], 2, "{r}");
         // Paging.
         let r = hub
             .gql(

@@ -212,9 +212,11 @@ pub async fn check_all(
     Ok(out)
 }
 
-/// The scheduled checker inside `serve`: every minute, checks the entries that are due.
+/// The scheduled checker inside `serve`: every minute, checks the entries that are due. The
+/// first round waits a minute, so a (re)starting fleet does not burst requests at the sites.
 pub async fn run(db: DatabaseConnection, outbound: Outbound, config: LinkCheckConfig) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let minute = Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
