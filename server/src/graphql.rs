@@ -39,6 +39,9 @@ pub struct QueryRoot(
     AuthQuery,
     MatchingQuery,
     EventsQuery,
+    crate::links::graphql::LinksQuery,
+    crate::stats::graphql::StatsQuery,
+    crate::sources::governance::GovernanceQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -50,6 +53,8 @@ pub struct MutationRoot(
     AuthMutation,
     MatchingMutation,
     EventsMutation,
+    crate::links::graphql::LinksMutation,
+    crate::sources::governance::GovernanceMutation,
 );
 
 /// Every subscription, merged from the domains.
@@ -163,6 +168,7 @@ pub fn build_schema(
     .data(search)
     .data(matching)
     .data(crate::events::updates::EventBus::default())
+    .data(crate::links::LinkServices::new(&config))
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

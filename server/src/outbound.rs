@@ -190,6 +190,77 @@ impl Outbound {
     }
 }
 
+/// Why a reachability probe failed, so link checks can tell a slow site from a refused one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeFailure {
+    /// No answer within the probe's timeout.
+    Timeout,
+    /// More redirects than `outbound.max_redirects` (a loop, usually).
+    TooManyRedirects,
+    /// The guard refused a private or loopback address.
+    Refused,
+    /// DNS, connection or TLS failure.
+    Unreachable,
+    /// Not an http(s) URL.
+    BadUrl,
+}
+
+impl Outbound {
+    /// A bounded reachability probe for link checks: HEAD (a GET when the site refuses HEAD),
+    /// its own timeout, the guard and the redirect cap of every request, and the body never
+    /// read. Returns the final HTTP status.
+    pub async fn probe(&self, url: &str, timeout: Duration) -> Result<u16, (ProbeFailure, String)> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| (ProbeFailure::BadUrl, format!("bad URL {url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err((
+                ProbeFailure::BadUrl,
+                format!("only http and https URLs are checked, not {url:?}"),
+            ));
+        }
+        check_literal(&parsed, self.config.allow_private_addresses)
+            .map_err(|e| (ProbeFailure::Refused, e))?;
+        let mut status = self.probe_once(reqwest::Method::HEAD, url, timeout).await?;
+        if status == 405 || status == 501 {
+            status = self.probe_once(reqwest::Method::GET, url, timeout).await?;
+        }
+        Ok(status)
+    }
+
+    async fn probe_once(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<u16, (ProbeFailure, String)> {
+        let resp = self
+            .client
+            .request(method, url)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                let text = error_chain(&e);
+                let kind = if e.is_timeout() {
+                    ProbeFailure::Timeout
+                } else if e.is_redirect() {
+                    if text.contains("allow_private_addresses") {
+                        ProbeFailure::Refused
+                    } else {
+                        ProbeFailure::TooManyRedirects
+                    }
+                } else if text.contains("allow_private_addresses") {
+                    ProbeFailure::Refused
+                } else {
+                    ProbeFailure::Unreachable
+                };
+                (kind, text)
+            })?;
+        // The body is dropped unread: a probe costs the headers only.
+        Ok(resp.status().as_u16())
+    }
+}
+
 /// The error and its causes on one line (reqwest hides the interesting part in `source`).
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();

@@ -1,6 +1,7 @@
 //! sea-orm entities, a file per table. Relations are declared where queries follow them.
 
 pub mod achievement;
+pub mod achievement_view;
 pub mod api_token;
 pub mod audit_log;
 pub mod event;
@@ -9,6 +10,8 @@ pub mod event_participant;
 pub mod event_session;
 pub mod harvest_run;
 pub mod invitation;
+pub mod link;
+pub mod link_check;
 pub mod login_state;
 pub mod match_feedback;
 pub mod match_outbox;
@@ -17,6 +20,7 @@ pub mod membership;
 pub mod need;
 pub mod organisation;
 pub mod patent;
+pub mod record_review;
 pub mod rejected_record;
 pub mod search_outbox;
 pub mod session;

@@ -43,6 +43,10 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Supply-demand matching weights and limits (matching issue).
     pub matching: MatchingConfig,
+    /// The link directory (`[[links]]`): CNIPA services, peer portals, local services.
+    pub links: LinkList,
+    /// `[link_check]`: the scheduled reachability checker of the link directory.
+    pub link_check: LinkCheckConfig,
 }
 
 /// `[server]`
@@ -374,6 +378,88 @@ pub struct AuthProviderConfig {
     pub display_name: String,
 }
 
+/// The `[[links]]` entries; CNIPA's services and the known peer portals unless configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct LinkList(pub Vec<LinkConfig>);
+
+impl Default for LinkList {
+    fn default() -> Self {
+        Self(crate::links::defaults::default_links())
+    }
+}
+
+/// One `[[links]]` entry of the link directory.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkConfig {
+    /// Stable key (`cnipa-epub`); admins edit the entry by it.
+    pub key: String,
+    /// `cnipa`, `peer_portal` or `local_service`.
+    pub category: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Chinese description.
+    pub description_zh: String,
+    /// English description.
+    pub description_en: String,
+    /// GB/T 2260 code of the region the portal serves (empty: national).
+    pub region_code: String,
+    /// URL, or template with `{publication_number}`, `{application_number}`, `{application_body}`.
+    pub url: String,
+    /// Position in lists (ascending).
+    pub sort_order: i64,
+    /// Shown and checked.
+    pub enabled: bool,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        Self {
+            key: String::new(),
+            category: String::new(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            description_zh: String::new(),
+            description_en: String::new(),
+            region_code: String::new(),
+            url: String::new(),
+            sort_order: 100,
+            enabled: true,
+        }
+    }
+}
+
+/// `[link_check]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkCheckConfig {
+    /// Run the scheduled checker inside `serve`.
+    pub scheduler: bool,
+    /// Each link is checked again after this many seconds.
+    pub interval_secs: u64,
+    /// One check gives up after this many seconds (a slow site counts as broken).
+    pub timeout_secs: u64,
+    /// Failed checks in a row before a link is flagged BROKEN (one failure may be a blip).
+    pub failures_before_broken: u32,
+    /// Check results kept per link.
+    pub history: u32,
+}
+
+impl Default for LinkCheckConfig {
+    fn default() -> Self {
+        Self {
+            scheduler: true,
+            interval_secs: 6 * 3600,
+            timeout_secs: 10,
+            failures_before_broken: 1,
+            history: 100,
+        }
+    }
+}
+
 const MASK: &str = "********";
 
 impl Config {
@@ -457,6 +543,7 @@ impl Config {
         crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;
         crate::auth::oidc::validate_config(&self.auth).map_err(ConfigError::Invalid)?;
         crate::matching::score::validate_config(&self.matching).map_err(ConfigError::Invalid)?;
+        crate::links::service::validate_config(&self.links.0).map_err(ConfigError::Invalid)?;
         if !matches!(self.log.format.as_str(), "auto" | "json" | "pretty") {
             return Err(ConfigError::Invalid(
                 "log.format must be \"auto\", \"json\" or \"pretty\"".into(),

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/callback/{provider}", get(auth::http::callback))
         .route("/auth/logout", post(auth::http::logout))
         .route("/events/{id}/agenda.ics", get(agenda_ics))
+        .route("/stats/{file}", get(crate::stats::http::csv))
         .fallback(landing)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(remember_client))

@@ -29,6 +29,12 @@ pub enum Action {
     /// Register for events, request and answer meetings, record outcomes (for one's own
     /// organisation).
     TakePartInEvents,
+    /// Edit the link directory and run link checks (platform admins; the org argument is ignored).
+    ManageLinks,
+    /// Approve or reject records from sources that require review (org admins, platform admins).
+    ReviewRecords,
+    /// See the statistics centre and data-quality reports across organisations (platform admins).
+    ReadStats,
 }
 
 impl Action {
@@ -40,6 +46,7 @@ impl Action {
                 | Action::ManageApiKeys
                 | Action::ReadAuditLog
                 | Action::ManageMembers
+                | Action::ReviewRecords
         )
     }
 }
@@ -50,6 +57,9 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
     match v.role {
         Role::PlatformAdmin => Ok(()),
+        _ if matches!(action, Action::ManageLinks | Action::ReadStats) => Err(AppError::Forbidden(
+            "only platform admins edit the link directory and see platform statistics".into(),
+        )),
         Role::Organiser if action == Action::ManageEvents && v.organisation_id == org_id => Ok(()),
         _ if action == Action::ManageEvents => Err(AppError::Forbidden(
             "only the event's organiser (organiser role) or a platform admin manages an event"
@@ -86,6 +96,9 @@ fn what(action: Action) -> &'static str {
         Action::ManageMembers => "invite members",
         Action::RecordMatchFeedback => "give match feedback",
         Action::ManageEvents => "manage events",
+        Action::ManageLinks => "edit the link directory",
+        Action::ReviewRecords => "review harvested records",
+        Action::ReadStats => "see platform statistics",
         Action::TakePartInEvents => "register or meet for an organisation (use a member token)",
     }
 }

@@ -281,6 +281,11 @@ impl Patent {
     async fn granted(&self) -> bool {
         self.0.granted
     }
+    /// CNIPA links: this patent's publication page (when its publication number is known) and
+    /// the landing pages for search, examination status, e-filing, fees and trademarks.
+    async fn links(&self, ctx: &Context<'_>) -> Result<Vec<crate::links::graphql::PatentLink>> {
+        crate::links::graphql::links_for_patent(ctx, &self.0).await
+    }
 }
 
 /// Counts for an achievements connection, computed only when asked for.
@@ -468,7 +473,11 @@ impl CatalogQuery {
     async fn achievement(&self, ctx: &Context<'_>, id: ID) -> Result<Achievement> {
         let db = ctx.data::<DatabaseConnection>()?;
         let n = relay::decode_id(&id, "Achievement", "id")?;
-        Ok(Achievement(service::get(db, viewer(ctx), n).await?))
+        let a = service::get(db, viewer(ctx), n).await?;
+        if a.status == AchievementStatus::Published {
+            crate::stats::views::record(db, a.id).await;
+        }
+        Ok(Achievement(a))
     }
 }
 

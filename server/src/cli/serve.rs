@@ -40,6 +40,7 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
     crate::sources::service::sync_config(&db, &config.sources).await?;
     let tick = std::time::Duration::from_secs(config.harvest.tick_secs);
     let scheduler_on = config.harvest.scheduler;
+    let link_checker = crate::links::spawn_checker(db.clone(), &config).await?;
     let state = AppState::new(db, config).map_err(|e| CliError::Runtime(anyhow::anyhow!(e)))?;
     let scheduler = scheduler_on.then(|| {
         tokio::spawn(crate::sources::scheduler::run(
@@ -61,6 +62,9 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
     .context("server failed")?;
     if let Some(s) = scheduler {
         s.abort();
+    }
+    if let Some(c) = link_checker {
+        c.abort();
     }
     Ok(())
 }

@@ -251,6 +251,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     seed_records(&tx, &set, &orgs, now, &mut report).await?;
     tx.commit().await?;
     crate::catalog::count_cache::invalidate();
+    crate::links::seed_demo(db).await?;
     Ok(report)
 }
 

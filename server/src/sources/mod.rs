@@ -4,9 +4,12 @@
 //! progress).
 
 pub mod factory;
+pub mod governance;
 pub mod graphql;
 pub mod harvest;
 pub mod ingest;
 pub mod progress;
+pub mod quality;
+pub mod review;
 pub mod scheduler;
 pub mod service;
