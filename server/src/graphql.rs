@@ -157,6 +157,7 @@ pub fn build_schema(
     harvester: Harvester,
     search: Arc<Search>,
     matching: Matching,
+    views: crate::stats::views::ViewCounter,
 ) -> HubSchema {
     Schema::build(
         QueryRoot::default(),
@@ -167,6 +168,7 @@ pub fn build_schema(
     .data(harvester)
     .data(search)
     .data(matching)
+    .data(views)
     .data(crate::events::updates::EventBus::default())
     .data(crate::links::LinkServices::new(&config))
     .limit_depth(config.server.graphql_depth_limit)

@@ -32,6 +32,8 @@ pub struct AppState {
     pub key_limits: Arc<crate::auth::rate_limit::KeyLimits>,
     /// The matching engine and its live channel.
     pub matching: Matching,
+    /// Page views counted since the last write.
+    pub views: crate::stats::views::ViewCounter,
 }
 
 impl AppState {
@@ -53,12 +55,16 @@ impl AppState {
         if config.matching.recompute {
             matching.spawn_worker();
         }
+        // Page views are counted in memory and written in batches (stats/views.rs).
+        let views = crate::stats::views::ViewCounter::default();
+        views.spawn_flusher(db.clone());
         let schema = crate::graphql::build_schema(
             db.clone(),
             config.clone(),
             harvester.clone(),
             search.clone(),
             matching.clone(),
+            views.clone(),
         );
         let oidc = Arc::new(crate::auth::oidc::Oidc::new(&config)?);
         let key_limits = Arc::new(crate::auth::rate_limit::KeyLimits::new(
@@ -74,6 +80,7 @@ impl AppState {
             harvester,
             search,
             matching,
+            views,
         })
     }
 }

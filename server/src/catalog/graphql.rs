@@ -475,7 +475,7 @@ impl CatalogQuery {
         let n = relay::decode_id(&id, "Achievement", "id")?;
         let a = service::get(db, viewer(ctx), n).await?;
         if a.status == AchievementStatus::Published {
-            crate::stats::views::record(db, a.id).await;
+            ctx.data::<crate::stats::views::ViewCounter>()?.record(a.id);
         }
         Ok(Achievement(a))
     }

@@ -54,6 +54,11 @@ pub struct Stats;
 async fn get(ctx: &Context<'_>, name: &str) -> Result<StatsTable> {
     let db = ctx.data::<DatabaseConnection>()?;
     let search = ctx.data::<Arc<Search>>()?;
+    if name.starts_with("page_views") {
+        ctx.data::<crate::stats::views::ViewCounter>()?
+            .flush(db)
+            .await;
+    }
     let t = service::table(db, search.collections(), name)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("statistics table {name:?}")))?;
