@@ -1,7 +1,10 @@
 //! Opening the store (SQLite file with WAL by default, PostgreSQL in production) and migrating it.
 
 use crate::app::config::Config;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 use transferhub_schema::migration::Migrator;
@@ -31,6 +34,22 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
             .await?;
     }
     Ok(db)
+}
+
+/// Starts a transaction that is going to write. On SQLite a plain (deferred) transaction that
+/// reads first and writes later fails at once with "database is locked" when another connection
+/// (a background worker, another request) wrote in between — the busy timeout does not apply to
+/// that upgrade. Taking the write lock with the first statement, as `BEGIN IMMEDIATE` would
+/// (sea-orm 1.1 cannot issue it), makes the transaction wait its turn instead. PostgreSQL needs
+/// nothing: its row locks and MVCC do not fail this way.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let tx = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // A write statement that changes nothing still takes the write lock.
+        tx.execute_unprepared("DELETE FROM seaql_migrations WHERE 0")
+            .await?;
+    }
+    Ok(tx)
 }
 
 /// Brings the schema to the latest migration.

@@ -143,6 +143,11 @@ impl TestHub {
         demo: bool,
         tweak: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
+        // The hub's own log, when asked for (`RUST_LOG=error cargo test …`): test output shows
+        // what an INTERNAL answer hid.
+        if std::env::var_os("RUST_LOG").is_some() {
+            transferhub_server::telemetry::init(&Default::default());
+        }
         let testdb = TestDb::create(backend).await?;
         // Bound first, so the configuration can carry the hub's own URL (login redirects).
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

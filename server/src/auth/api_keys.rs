@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use transferhub_schema::entity::{api_token, invitation, organisation};
 use transferhub_schema::enums::Role;
@@ -110,7 +110,7 @@ pub async fn create(
     let org = org_by_key(db, &input.organisation, "input.organisation").await?;
     policy::require(viewer, Action::ManageApiKeys, org.id)?;
     let plain = token::generate();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = api_token::ActiveModel {
         name: Set(name.to_string()),
         token_hash: Set(token::hash(&plain)),
@@ -158,7 +158,7 @@ pub async fn revoke(
             "该密钥已吊销 / the API key is already revoked".into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org_id = row.organisation_id;
     let mut active: api_token::ActiveModel = row.into();
     active.revoked_at = Set(Some(Utc::now()));
@@ -238,7 +238,7 @@ pub async fn invite(
             "{email} already has an open invitation"
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = invitation::ActiveModel {
         organisation_id: Set(org.id),
         email: Set(email.clone()),

@@ -23,7 +23,6 @@ use oauth2::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::collections::HashMap;
@@ -442,7 +441,7 @@ impl Oidc {
             }
         }
         let remote = crate::audit::remote_addr();
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         if let Some(old) = old_session {
             session::close(&txn, old).await?;
         }

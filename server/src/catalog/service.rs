@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{AchievementStatus, AchievementType, PatentType, TransferMode};
@@ -625,7 +625,7 @@ pub async fn create(
 ) -> AppResult<achievement::Model> {
     let org = target_org(db, viewer, org_key).await?;
     policy::require(viewer, Action::WriteAchievements, org.id)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let origin = Origin {
         status: AchievementStatus::Draft,
         published_at: None,
@@ -676,7 +676,7 @@ pub async fn update(
     apply(&draft, &mut m)?;
     let patents = draft.patents.as_deref().map(validate_patents).transpose()?;
     m.updated_at = Set(Utc::now());
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
     crate::search::outbox::enqueue(&tx, id).await?;
     crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
@@ -751,7 +751,7 @@ pub async fn set_status(
     if to == AchievementStatus::Published {
         m.published_at = Set(Some(now));
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
     crate::search::outbox::enqueue(&tx, id).await?;
     crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;

@@ -8,9 +8,7 @@ use crate::demo::{demo_set, seed_organisations};
 use anyhow::Context;
 use chrono::{TimeZone, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set, Statement};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -210,7 +208,7 @@ async fn insert_achievements(
                 updated_at: Set(now),
             });
         }
-        let tx = db.begin().await?;
+        let tx = crate::db::begin_write(db).await?;
         achievement::Entity::insert_many(rows).exec(&tx).await?;
         if !patents.is_empty() {
             patent::Entity::insert_many(patents)

@@ -9,7 +9,7 @@ use crate::needs::service::{self as needs, NeedDraft};
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use transferhub_schema::entity::{achievement, need, organisation};
@@ -244,7 +244,7 @@ impl std::fmt::Display for SeedReport {
 pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     let set = demo_set()?;
     let mut report = SeedReport::default();
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let (orgs, added) = seed_organisations(&tx, &set.organisations).await?;
     report.organisations = added;

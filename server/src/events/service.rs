@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use transferhub_schema::entity::event::{self, RequestMode};
@@ -403,7 +403,7 @@ pub async fn create(
         ..Default::default()
     };
     apply(&d, &mut m)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.insert(&tx).await?;
     insert_sessions(&tx, saved.id, &sessions).await?;
     audit::record(
@@ -468,7 +468,7 @@ pub async fn update(
     apply(&d, &mut m)?;
     m.meeting_minutes = Set(minutes);
     m.updated_at = Set(Utc::now());
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
     if let Some(s) = &d.sessions {
         session::Entity::delete_many()
@@ -604,7 +604,7 @@ pub async fn register(
     };
     check_owned(db, &org, &d.offers, &d.seeks).await?;
     let contact = validate::optional_text("input.contactName", d.contact_name.as_deref(), 50)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     if let Some(cap) = e.max_participants {
         let n = participant::Entity::find()
             .filter(participant::Column::EventId.eq(event_id))
@@ -839,7 +839,7 @@ pub async fn request_meeting(
         RequestMode::AutoAccept => MeetingStatus::Accepted,
         RequestMode::AcceptDecline => MeetingStatus::Requested,
     };
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = meeting::ActiveModel {
         event_id: Set(event_id),
         requester_id: Set(from.id),
@@ -935,7 +935,7 @@ pub async fn respond(
         a.ends_at = Set(None);
         a.table_no = Set(None);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = a.update(&tx).await?;
     audit::record(
         &tx,
@@ -1200,7 +1200,7 @@ async fn schedule_leased(
     })?;
     debug_assert!(sched.verify(&inst).is_ok());
 
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let bumped = event::Entity::update_many()
         .col_expr(
             event::Column::ScheduleVersion,
@@ -1357,7 +1357,7 @@ pub async fn check_in(
     }
     let mut a: participant::ActiveModel = p.clone().into();
     a.checked_in_at = Set(Some(Utc::now()));
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = a.update(&tx).await?;
     audit::record(
         &tx,
@@ -1398,7 +1398,7 @@ pub async fn record_outcome(
     am.outcome_note = Set(note);
     am.outcome_at = Set(Some(now));
     am.updated_at = Set(now);
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = am.update(&tx).await?;
     audit::record(
         &tx,

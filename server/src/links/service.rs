@@ -11,7 +11,7 @@ use crate::validate;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -314,7 +314,7 @@ pub async fn upsert(
     draft: LinkDraft,
 ) -> AppResult<link::Model> {
     policy::require(viewer, Action::ManageLinks, 0)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let (saved, changed) = store(&tx, &draft, origin::ADMIN).await?;
     if changed {
         audit::record(

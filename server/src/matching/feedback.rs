@@ -8,7 +8,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use async_graphql::Enum;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use transferhub_schema::entity::{achievement, match_feedback, need};
 use transferhub_schema::enums::AchievementStatus;
 
@@ -84,7 +84,7 @@ pub async fn record(
     if policy::require(viewer, Action::RecordMatchFeedback, n.organisation_id).is_err() {
         policy::require(viewer, Action::RecordMatchFeedback, a.organisation_id)?;
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = match_feedback::ActiveModel {
         need_id: Set(n.id),
         achievement_id: Set(a.id),

@@ -10,7 +10,7 @@ use crate::error::AppResult;
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -212,7 +212,7 @@ pub async fn recompute_need(m: &Matching, id: i64) -> AppResult<usize> {
         .map(|(_, row)| *row)
         .collect();
     // One transaction per record: one commit instead of one per pair.
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     if !stale.is_empty() {
         match_suggestion::Entity::delete_many()
             .filter(match_suggestion::Column::Id.is_in(stale))
@@ -258,7 +258,7 @@ pub async fn recompute_achievement(m: &Matching, id: i64) -> AppResult<usize> {
         .into_iter()
         .map(|s| ((s.need_id, s.achievement_id), s.id))
         .collect();
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let fresh = upsert(&tx, &existing, pairs).await?;
     tx.commit().await?;
     announce(m, &fresh);

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use transferhub_schema::entity::{need, organisation};
 use transferhub_schema::enums::{NeedStatus, TransferMode};
@@ -264,7 +264,7 @@ pub async fn create(
 ) -> AppResult<need::Model> {
     let org = target_org(db, viewer, org_key).await?;
     policy::require(viewer, Action::WriteNeeds, org.id)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = insert(&tx, &org, &draft, NeedStatus::Open).await?;
     crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, saved.id).await?;
     audit::record(
@@ -294,7 +294,7 @@ pub async fn update(
     let mut m: need::ActiveModel = current.clone().into();
     apply(&draft, &mut m)?;
     m.updated_at = Set(Utc::now());
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
     crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
     audit::record(
@@ -326,7 +326,7 @@ pub async fn close(
     let mut m: need::ActiveModel = current.clone().into();
     m.status = Set(NeedStatus::Closed);
     m.updated_at = Set(Utc::now());
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
     crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
     audit::record(

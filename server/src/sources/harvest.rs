@@ -11,7 +11,7 @@ use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use std::sync::Arc;
 use transferhub_connectors::{ConnectorError, Fetcher, HarvestRequest};
@@ -258,7 +258,7 @@ impl Harvester {
         org: &organisation::Model,
         page: transferhub_connectors::Page,
     ) -> AppResult<()> {
-        let tx = self.db.begin().await?;
+        let tx = crate::db::begin_write(&self.db).await?;
         let now = Utc::now();
         // Renewing the lease inside the page's transaction means a process that lost its lease
         // (it stalled past expiry and another took over) cannot commit anything more.

@@ -10,7 +10,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use transferhub_schema::entity::{achievement, record_review, source, source_record};
 use transferhub_schema::enums::{AchievementStatus, Role};
@@ -180,7 +180,7 @@ pub async fn review(
         ReviewDecision::Reject => AchievementStatus::Withdrawn,
     };
     let now = Utc::now();
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     crate::catalog::service::set_status_in(&tx, achievement_id, to).await?;
     let r = record_review::ActiveModel {
         achievement_id: Set(achievement_id),

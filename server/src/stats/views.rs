@@ -9,7 +9,7 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -19,9 +19,14 @@ use transferhub_schema::entity::achievement_view;
 const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// Views counted since the last flush, by (achievement, UTC day); shared by the GraphQL
-/// resolvers, the statistics readers and the background flusher of one hub.
+/// resolvers, the statistics readers and the background flusher of one hub. The second lock
+/// makes a flush wait for one in progress, so a reader that flushed sees every view counted
+/// before it asked.
 #[derive(Clone, Default)]
-pub struct ViewCounter(Arc<Mutex<HashMap<(i64, String), i64>>>);
+pub struct ViewCounter(
+    Arc<Mutex<HashMap<(i64, String), i64>>>,
+    Arc<tokio::sync::Mutex<()>>,
+);
 
 impl ViewCounter {
     /// Counts one view of `achievement_id` today; no I/O.
@@ -34,6 +39,7 @@ impl ViewCounter {
     /// Adds the counted views to the store in one transaction. On failure the counts are
     /// kept for the next flush and the failure is logged: counting must not break reading.
     pub async fn flush(&self, db: &DatabaseConnection) {
+        let _one_at_a_time = self.1.lock().await;
         let batch: Vec<((i64, String), i64)> = {
             let mut pending = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             pending.drain().collect()
@@ -69,7 +75,7 @@ async fn write(
     db: &DatabaseConnection,
     batch: &[((i64, String), i64)],
 ) -> Result<(), sea_orm::DbErr> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     for ((achievement_id, day), n) in batch {
         add(&tx, *achievement_id, day, *n).await?;
     }
