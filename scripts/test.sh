@@ -40,18 +40,40 @@ if ! python3 -c "import icalendar" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check icalendar
 fi
 
+# The browser tests drive Debian's Chromium with a CJK font (else Chinese renders as boxes).
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi -e wenquanyi -e "noto sans cjk"; then
+  say "installing Chromium and a CJK font (browser tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+
+# The front end's packages (npm, pinned by frontend/package-lock.json).
+if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+  say "installing the front end's npm packages"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-say "build"
+say "build: front end (type-checked) and hub"
+(cd frontend && npm run build --silent && npx tsc -p tsconfig.e2e.json)
 cargo build --locked -p transferhub-server --bin transferhub
 
+rc=0
 say "tests — storage backends: $backends"
-cargo test --workspace --locked --no-fail-fast
+cargo test --workspace --locked --no-fail-fast || rc=1
+
+say "browser tests — Playwright driving Chromium against the hub with the demo data"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+(cd frontend && TRANSFERHUB_BIN="$target/debug/transferhub" npx playwright test) || rc=1
+say "screenshots of every journey: frontend/e2e/screenshots/{zh-CN,en}/"
+
 say "storage backends tested: $backends"
 if [ -n "${MEILISEARCH_URL:-}" ]; then
   say "search backends tested: embedded tantivy + Meilisearch at $MEILISEARCH_URL"
 else
   say "search backends tested: embedded tantivy only (Meilisearch contract tests skipped: MEILISEARCH_URL is not set)"
 fi
+exit $rc

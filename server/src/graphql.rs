@@ -171,6 +171,7 @@ pub fn build_schema(
     .data(views)
     .data(crate::events::updates::EventBus::default())
     .data(crate::links::LinkServices::new(&config))
+    .data(crate::auth::graphql::AuthProviders::from_config(&config))
     .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)

@@ -6,6 +6,7 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 use transferhub_schema::entity::{achievement, audit_log, login_state, membership, session, user};
 use transferhub_schema::enums::Role;
 use transferhub_server::app::config::AuthProviderConfig;
@@ -490,4 +491,64 @@ async fn expired_sessions_and_cross_site_requests_are_refused_and_change_nothing
             "{backend:?}: expired session changed the store"
         );
     }
+}
+
+/// The browser's subscriptions ride on its session cookie; a page of another site cannot open
+/// one with the cookie (cross-site WebSocket hijacking).
+#[tokio::test]
+async fn websocket_subscriptions_use_the_session_cookie_only_from_the_hubs_own_pages() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let (hub, _peer) = hub_with_provider(Backend::Sqlite).await;
+    let b = Browser::new();
+    let (session, _) = b.login(&hub.url, "campus", "liuyang").await.expect("login");
+    let request = |origin: &str| {
+        let mut req = format!("{}/graphql/ws", hub.url.replace("http://", "ws://"))
+            .into_client_request()
+            .expect("request");
+        let h = req.headers_mut();
+        h.insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().expect("h"),
+        );
+        h.insert(
+            "Cookie",
+            format!("thub_session={session}").parse().expect("h"),
+        );
+        h.insert("Origin", origin.parse().expect("h"));
+        req
+    };
+    // Another site's page: refused before the upgrade.
+    let err = tokio_tungstenite::connect_async(request("https://evil.example"))
+        .await
+        .expect_err("cross-site upgrade must be refused");
+    assert!(err.to_string().contains("403"), "{err}");
+    // The hub's own page: the operation runs as the logged-in person.
+    let (mut ws, _) = tokio_tungstenite::connect_async(request(&hub.url))
+        .await
+        .expect("same-origin upgrade");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(json!({"type": "connection_init", "payload": {}})))
+        .await
+        .expect("init");
+    ws.send(send(json!({"id": "1", "type": "subscribe",
+        "payload": {"query": "{ viewer { email role } }"}})))
+        .await
+        .expect("subscribe");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut got = None;
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(deadline - Instant::now(), ws.next()).await {
+        let Message::Text(text) = msg else { continue };
+        let v: Value = serde_json::from_str(&text).expect("json");
+        if v["type"] == "next" {
+            got = Some(v);
+            break;
+        }
+    }
+    let v = got.expect("an answer over the socket");
+    assert_eq!(
+        v["payload"]["data"]["viewer"]["email"], "liuyang@imu.edu.cn",
+        "{v}"
+    );
 }

@@ -3,7 +3,7 @@
 //! two concurrent schedules — one wins; the served agenda parses with Python's `icalendar`;
 //! `eventUpdates` streams a committed schedule.
 
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use transferhub_schema::entity::{audit_log, event, event_meeting, event_participant};
@@ -646,7 +646,9 @@ async fn scheduling_twice_concurrently_one_wins_and_the_schedule_is_whole() {
         let wins = codes.iter().filter(|c| c.is_none()).count();
         assert_eq!(wins, 1, "{backend:?}: exactly one wins: {a} {b}");
         assert!(codes.contains(&Some("CONFLICT")), "{a} {b}");
+        // The newest event is this test's (the demo data holds another).
         let e = event::Entity::find()
+            .order_by_desc(event::Column::Id)
             .one(&hub.db)
             .await
             .expect("event")
@@ -654,6 +656,7 @@ async fn scheduling_twice_concurrently_one_wins_and_the_schedule_is_whole() {
         assert_eq!(e.schedule_version, 1);
         assert!(e.scheduling_since.is_none(), "lease released");
         let placed = event_meeting::Entity::find()
+            .filter(event_meeting::Column::EventId.eq(e.id))
             .all(&hub.db)
             .await
             .expect("rows")

@@ -130,3 +130,71 @@ async fn over_deep_and_over_complex_queries_are_refused() {
     );
     assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
 }
+
+#[tokio::test]
+async fn the_built_front_end_is_served_with_spa_fallback_and_cache_headers() {
+    let site = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(site.path().join("assets")).expect("mkdir");
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><div id=\"app\">前端</div>",
+    )
+    .expect("index");
+    std::fs::write(site.path().join("assets/app-1234.js"), "console.log(1)").expect("asset");
+    let dir = site.path().display().to_string();
+    let hub = TestHub::start_with(Backend::Sqlite, false, |c| c.server.frontend_dir = dir)
+        .await
+        .expect("hub");
+    let get = |path: &str| hub.http().get(format!("{}{path}", hub.url)).send();
+    // A client-side route answers the app's index.html, revalidated on every visit.
+    let r = get("/events/12/agenda").await.expect("spa route");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert!(r.text().await.expect("text").contains("前端"));
+    // Hashed assets are immutable for a year, with their own content type.
+    let r = get("/assets/app-1234.js").await.expect("asset");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .expect("ascii")
+        .contains("immutable"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .contains("javascript"));
+    // The API and downloads keep their own routes.
+    let r = hub.gql("{ authProviders { key } }", json!({}), None).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let r = get("/healthz").await.expect("healthz");
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn login_providers_are_listed_for_the_login_page_without_secrets() {
+    let hub = TestHub::start_with(Backend::Sqlite, false, |c| {
+        c.auth
+            .providers
+            .push(transferhub_server::app::config::AuthProviderConfig {
+                key: "campus".into(),
+                issuer: "http://127.0.0.1:9/".into(),
+                client_id: "hub".into(),
+                client_secret: "very-secret".into(),
+                display_name: "统一身份认证".into(),
+                ..Default::default()
+            });
+    })
+    .await
+    .expect("hub");
+    let r = hub
+        .gql(
+            "{ authProviders { key displayName loginUrl } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r["data"]["authProviders"],
+        json!([{ "key": "campus", "displayName": "统一身份认证", "loginUrl": "/auth/login/campus" }])
+    );
+    assert!(!r.to_string().contains("very-secret"));
+}

@@ -3,7 +3,10 @@
 // journey and language (e2e/screenshots/<lang>/<name>.png).
 import { test as base, expect, type Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
 
 /** Demo personas; the dev OIDC provider accepts any login name, the hub maps e-mail to roles. */
 export const PERSONAS = {
@@ -50,7 +53,7 @@ export async function gql<T = Record<string, unknown>>(query: string, variables:
   return body.data as T
 }
 
-const shotsDir = join(__dirname, '..', 'screenshots')
+const shotsDir = join(here, '..', 'screenshots')
 
 /** Saves a full-page screenshot of the current page in the current app language. */
 export async function shot(page: Page, name: string): Promise<void> {

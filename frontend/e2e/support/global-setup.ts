@@ -6,9 +6,12 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-const root = resolve(__dirname, '../../..')
+const here = dirname(fileURLToPath(import.meta.url))
+
+const root = resolve(here, '../../..')
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -79,6 +82,10 @@ frontend_dir = "${dist}"
 database_url = "sqlite://${dir}/transferhub.db?mode=rwc"
 data_dir = "${dir}"
 
+[outbound]
+# The OpenID provider listens on loopback.
+allow_private_addresses = true
+
 [auth]
 platform_admin_emails = ["admin@ipc.huhhot.gov.cn"]
 
@@ -95,7 +102,7 @@ client_secret = "${CLIENT_SECRET}"
 `
   const cfgPath = join(dir, 'transferhub.toml')
   writeFileSync(cfgPath, config)
-  mkdirSync(join(__dirname, '..', 'screenshots'), { recursive: true })
+  mkdirSync(join(here, '..', 'screenshots'), { recursive: true })
 
   const hub = spawn(bin, ['--config', cfgPath, 'serve', '--demo'], {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },

@@ -65,7 +65,8 @@ pub struct ServerConfig {
     pub graphql_depth_limit: usize,
     /// Largest GraphQL complexity accepted.
     pub graphql_complexity_limit: usize,
-    /// Directory of the built front end served with SPA fallback; empty = built-in landing page.
+    /// Directory of the built front end (`frontend/dist`), served with SPA fallback; when it
+    /// is empty or holds no `index.html`, a built-in landing page says how to build it.
     pub frontend_dir: String,
 }
 
@@ -78,7 +79,7 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             graphql_depth_limit: 12,
             graphql_complexity_limit: 5000,
-            frontend_dir: String::new(),
+            frontend_dir: "frontend/dist".into(),
         }
     }
 }

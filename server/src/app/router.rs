@@ -1,5 +1,6 @@
 //! The HTTP surface (API.md): `/graphql` (POST queries, GET GraphiQL), health, readiness,
-//! metrics, and a landing page for everything else until the front end is served.
+//! metrics, login, downloads, and the front end for everything else (SPA fallback to
+//! `index.html`; a landing page when the front end is not built).
 
 use super::state::AppState;
 use crate::auth::{self, token};
@@ -24,7 +25,8 @@ use tower_http::timeout::TimeoutLayer;
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.server.body_limit_bytes;
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
-    Router::new()
+    let frontend = frontend_dir(&state.config.server.frontend_dir);
+    let routes = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
@@ -34,8 +36,12 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/callback/{provider}", get(auth::http::callback))
         .route("/auth/logout", post(auth::http::logout))
         .route("/events/{id}/agenda.ics", get(agenda_ics))
-        .route("/stats/{file}", get(crate::stats::http::csv))
-        .fallback(landing)
+        .route("/stats/{file}", get(crate::stats::http::csv));
+    let routes = match frontend {
+        Some(dir) => routes.fallback_service(spa(&dir)),
+        None => routes.fallback(landing),
+    };
+    routes
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(remember_client))
         .layer(RequestBodyLimitLayer::new(body_limit))
@@ -61,6 +67,28 @@ async fn graphql_ws(
         .and_then(|v| v.to_str().ok())
         .and_then(bearer)
         .map(str::to_string);
+    // A browser subscribes with its session cookie. Browsers always send `Origin` on a
+    // WebSocket upgrade, and a cookie-borne upgrade from another site is refused (cross-site
+    // WebSocket hijacking); a bad session is refused like on POST /graphql.
+    let mut session_viewer = None;
+    if header_token.is_none() {
+        if let Some(secret) = auth::http::cookie(&headers, auth::session::SESSION_COOKIE) {
+            let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            if !origin.is_some_and(|o| auth::csrf::same_origin(o, state.oidc.public_url())) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "跨站 WebSocket 被拒绝 / cookie-authenticated WebSocket from another origin refused",
+                )
+                    .into_response();
+            }
+            match auth::session::resolve(&state.db, &secret).await {
+                Ok((_, viewer)) => session_viewer = viewer,
+                Err(e) => {
+                    return (auth::http::status_for(e.code()), e.message()).into_response();
+                }
+            }
+        }
+    }
     let db = state.db.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
@@ -80,6 +108,8 @@ async fn graphql_ws(
                         let v = token::authenticate(&db, &t)
                             .await
                             .map_err(|e| async_graphql::Error::new(e.message()))?;
+                        data.insert(v);
+                    } else if let Some(v) = session_viewer {
                         data.insert(v);
                     }
                     Ok(data)
@@ -243,6 +273,44 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// The front end's directory when it holds a built app.
+fn frontend_dir(configured: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::PathBuf::from(configured.trim());
+    if configured.trim().is_empty() || !dir.join("index.html").is_file() {
+        if !configured.trim().is_empty() {
+            tracing::warn!(dir = %dir.display(), "front end not built there; serving the landing page");
+        }
+        return None;
+    }
+    Some(dir)
+}
+
+/// Serves the built single-page app: files as they are, every other path as `index.html` so
+/// the client-side router can take it.
+fn spa(dir: &std::path::Path) -> Router {
+    let files = tower_http::services::ServeDir::new(dir)
+        .fallback(tower_http::services::ServeFile::new(dir.join("index.html")));
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+/// Hashed build assets never change (cache a year); pages must be revalidated.
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let immutable = req.uri().path().starts_with("/assets/");
+    let mut resp = next.run(req).await;
+    let value = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static(value),
+    );
+    resp
 }
 
 async fn landing() -> Html<&'static str> {

@@ -32,7 +32,8 @@ pub fn check(expected: &str, headers: &HeaderMap, public_url: &str) -> AppResult
 }
 
 /// True when `origin` (scheme://host[:port]) is the origin of `public_url`.
-fn same_origin(origin: &str, public_url: &str) -> bool {
+/// True when an `Origin` header names the hub itself (also guards WebSocket upgrades).
+pub fn same_origin(origin: &str, public_url: &str) -> bool {
     match (url::Url::parse(origin), url::Url::parse(public_url)) {
         (Ok(a), Ok(b)) => a.origin() == b.origin(),
         _ => false,

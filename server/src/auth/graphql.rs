@@ -173,12 +173,57 @@ impl AuditCount {
     }
 }
 
+/// A login provider from `[[auth.providers]]`, so the login page can offer one button per
+/// provider without knowing the configuration.
+#[derive(async_graphql::SimpleObject, Clone, Debug)]
+pub struct AuthProvider {
+    /// Provider key (`/auth/login/{key}`).
+    pub key: String,
+    /// Name to show on the button (Chinese first).
+    pub display_name: String,
+    /// Path that starts the login; add `?return_to=/path` to come back there.
+    pub login_url: String,
+}
+
+/// The configured providers, kept in the schema's data.
+#[derive(Clone, Debug, Default)]
+pub struct AuthProviders(pub Vec<AuthProvider>);
+
+impl AuthProviders {
+    /// Lists the providers of a configuration (secrets stay behind).
+    pub fn from_config(config: &crate::app::config::Config) -> Self {
+        Self(
+            config
+                .auth
+                .providers
+                .iter()
+                .map(|p| AuthProvider {
+                    key: p.key.clone(),
+                    display_name: if p.display_name.trim().is_empty() {
+                        p.key.clone()
+                    } else {
+                        p.display_name.clone()
+                    },
+                    login_url: format!("/auth/login/{}", p.key),
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Identity queries.
 #[derive(Default)]
 pub struct AuthQuery;
 
 #[Object]
 impl AuthQuery {
+    /// The login providers a person can sign in with (public; no secrets).
+    async fn auth_providers(&self, ctx: &Context<'_>) -> Vec<AuthProvider> {
+        ctx.data_opt::<AuthProviders>()
+            .map(|p| p.0.clone())
+            .unwrap_or_default()
+    }
+
     /// An organisation's API keys and tokens, newest first (organisation and platform admins).
     #[graphql(guard = "AdminGuard")]
     async fn api_keys(
@@ -286,6 +331,19 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     /// Accepted (first login).
     pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// A person in an organisation.
+#[derive(SimpleObject)]
+pub struct Member {
+    /// Their e-mail address, when known.
+    pub email: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Role in the organisation.
+    pub role: Role,
+    /// Joined.
+    pub joined_at: DateTime<Utc>,
 }
 
 impl From<invitation::Model> for Invitation {

@@ -46,6 +46,39 @@ impl Organisation {
     async fn kind(&self) -> OrganisationKind {
         self.0.kind
     }
+    /// Invitations, newest first (the organisation's admins and platform admins).
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::auth::graphql::Invitation>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(
+            crate::auth::members::invitations(db, crate::graphql::viewer(ctx), self.0.id)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        )
+    }
+    /// Members, earliest first (the organisation's admins and platform admins).
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::auth::graphql::Member>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(
+            crate::auth::members::members(db, crate::graphql::viewer(ctx), self.0.id)
+                .await?
+                .into_iter()
+                .map(|(m, u)| crate::auth::graphql::Member {
+                    email: u.as_ref().and_then(|u| u.email.clone()),
+                    display_name: u.map(|u| u.display_name).unwrap_or_default(),
+                    role: m.role,
+                    joined_at: m.created_at,
+                })
+                .collect(),
+        )
+    }
     /// GB/T 2260 region code.
     async fn region_code(&self) -> Option<&str> {
         self.0.region_code.as_deref()

@@ -1,6 +1,7 @@
 //! The realistic Chinese demo data set (`seed-demo`, `serve --demo`) and the deterministic
 //! synthetic generator (`generate`). The demo records go through the same validation as the API.
 
+pub mod events;
 pub mod generate;
 
 use crate::catalog::service::{self as catalog, AchievementDraft, Origin, PatentDraft};
@@ -228,14 +229,18 @@ pub struct SeedReport {
     pub achievements: usize,
     /// Needs added.
     pub needs: usize,
+    /// Invitations for the demo personas added.
+    pub invitations: usize,
+    /// Demo matchmaking events added.
+    pub events: usize,
 }
 
 impl std::fmt::Display for SeedReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "demo data: {} organisations, {} achievements, {} needs added",
-            self.organisations, self.achievements, self.needs
+            "demo data: {} organisations, {} achievements, {} needs, {} invitations, {} events added",
+            self.organisations, self.achievements, self.needs, self.invitations, self.events
         )
     }
 }
@@ -252,6 +257,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     tx.commit().await?;
     crate::catalog::count_cache::invalidate();
     crate::links::seed_demo(db).await?;
+    report.invitations = events::seed_invitations(db).await?;
+    report.events = events::seed_event(db).await?;
     Ok(report)
 }
 
@@ -387,6 +394,8 @@ mod tests {
         let set = demo_set().expect("parse");
         assert_eq!(first.achievements, set.achievements.len());
         assert_eq!(first.needs, set.needs.len());
+        assert_eq!(first.invitations, events::DEMO_INVITATIONS.len());
+        assert_eq!(first.events, 1, "the demo matchmaking event");
         let again = seed(&db).await.expect("reseed");
         assert_eq!(again, SeedReport::default());
     }

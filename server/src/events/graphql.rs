@@ -4,10 +4,11 @@
 use super::scheduler::Reason;
 use super::service::{self, EventDraft, RegistrationDraft, Response, SessionDraft};
 use super::updates::{EventBus, EventUpdate, EventUpdateKind};
-use crate::catalog::graphql::Organisation;
+use crate::catalog::graphql::{Achievement, Organisation};
 use crate::error::AppError;
 use crate::graphql::viewer;
 use crate::loaders::Loaders;
+use crate::needs::graphql::Need;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{
@@ -148,6 +149,28 @@ impl EventParticipant {
             .map(|i| relay::encode_id("Need", i))
             .collect()
     }
+    /// The offered achievements the caller may see, in the registrant's order.
+    async fn offered_achievements(&self, ctx: &Context<'_>) -> Result<Vec<Achievement>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let mut out = Vec::new();
+        for id in service::ids(&self.0.offers) {
+            if let Ok(a) = crate::catalog::service::get(db, viewer(ctx), id).await {
+                out.push(Achievement(a));
+            }
+        }
+        Ok(out)
+    }
+    /// The sought needs, in the registrant's order.
+    async fn sought_needs(&self, ctx: &Context<'_>) -> Result<Vec<Need>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let mut out = Vec::new();
+        for id in service::ids(&self.0.seeks) {
+            if let Ok(n) = crate::needs::service::get(db, id).await {
+                out.push(Need(n));
+            }
+        }
+        Ok(out)
+    }
     /// Sessions attended (global ids); empty = all.
     async fn availability(&self) -> Vec<ID> {
         service::ids(&self.0.availability)
@@ -264,6 +287,28 @@ impl SuggestedMeeting {
     /// Overlap score (industry, IPC, keywords).
     async fn score(&self) -> u32 {
         self.0.score
+    }
+    /// The offerer's achievement behind the suggestion (null if the caller may not see it).
+    async fn achievement(&self, ctx: &Context<'_>) -> Result<Option<Achievement>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(
+            crate::catalog::service::get(db, viewer(ctx), self.0.achievement)
+                .await
+                .ok()
+                .map(Achievement),
+        )
+    }
+    /// The seeker's need behind the suggestion.
+    async fn need(&self, ctx: &Context<'_>) -> Result<Option<Need>> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(crate::needs::service::get(db, self.0.need)
+            .await
+            .ok()
+            .map(Need))
+    }
+    /// Why the pair is suggested, in words (Chinese first, English in brackets).
+    async fn reasons(&self) -> &[String] {
+        &self.0.reasons
     }
 }
 
@@ -399,6 +444,17 @@ impl Event {
                 ends_at: s.ends_at,
             })
             .collect())
+    }
+    /// The caller's organisation's registration for this event (null when anonymous or not
+    /// registered), so a page knows its own participant id without paging the directory.
+    async fn viewer_participant(&self, ctx: &Context<'_>) -> Result<Option<EventParticipant>> {
+        let Some(v) = viewer(ctx) else {
+            return Ok(None);
+        };
+        let db = ctx.data::<DatabaseConnection>()?;
+        Ok(service::participant_of(db, self.0.id, v.organisation_id)
+            .await?
+            .map(EventParticipant))
     }
     /// Registered participants, newest first.
     #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]

@@ -755,6 +755,19 @@ async fn check_owned(
 }
 
 /// The viewer's own registration for an event.
+/// An organisation's registration for an event, if any.
+pub async fn participant_of(
+    db: &DatabaseConnection,
+    event_id: i64,
+    organisation_id: i64,
+) -> AppResult<Option<participant::Model>> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::EventId.eq(event_id))
+        .filter(participant::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await?)
+}
+
 async fn own_participant(
     db: &DatabaseConnection,
     viewer: Option<&Viewer>,
@@ -968,6 +981,7 @@ async fn profiles(
             (
                 a.id,
                 Profile {
+                    id: a.id,
                     industry: a.industry_code,
                     ipc: list(&a.ipc_codes),
                     keywords: list(&a.keywords),
@@ -984,6 +998,7 @@ async fn profiles(
             (
                 n.id,
                 Profile {
+                    id: n.id,
                     industry: n.industry_code,
                     ipc: list(&n.ipc_codes),
                     keywords: list(&n.keywords),

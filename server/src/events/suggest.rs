@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 /// The facets of an achievement or a need that suggestions compare.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
+    /// The achievement's or need's row id (0 when not stored).
+    pub id: i64,
     /// GB/T 4754 code (any level).
     pub industry: Option<String>,
     /// IPC symbols.
@@ -36,6 +38,12 @@ pub struct Suggestion {
     pub seeker: i64,
     /// Overlap score (higher is better).
     pub score: u32,
+    /// The offerer's achievement behind the best score.
+    pub achievement: i64,
+    /// The seeker's need behind the best score.
+    pub need: i64,
+    /// Why, in words (Chinese first): the shared industry, IPC subclasses and keywords.
+    pub reasons: Vec<String>,
 }
 
 /// Lowest score worth suggesting: at least an industry division or an IPC subclass in common.
@@ -62,6 +70,45 @@ pub fn score(offer: &Profile, need: &Profile) -> u32 {
     s
 }
 
+/// The overlap `score` counted, as sentences a participant can read.
+pub fn explain(offer: &Profile, need: &Profile) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(a), Some(b)) = (&offer.industry, &need.industry) {
+        let common: String = a
+            .chars()
+            .zip(b.chars())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x)
+            .collect();
+        match common.chars().count() {
+            0 => {}
+            1 => out.push(format!("同属行业门类 {common} (same industry section)")),
+            2 | 3 => out.push(format!("同属行业大类 {common} (same industry division)")),
+            _ => out.push(format!("同一行业 {common} (same industry group)")),
+        }
+    }
+    let sub = |v: &[String]| -> BTreeSet<String> {
+        v.iter().map(|c| c.chars().take(4).collect()).collect()
+    };
+    for c in sub(&offer.ipc).intersection(&sub(&need.ipc)) {
+        out.push(format!("IPC 小类相同 {c} (shared IPC subclass)"));
+    }
+    let kw: BTreeSet<&String> = offer.keywords.iter().collect();
+    let shared: Vec<&str> = need
+        .keywords
+        .iter()
+        .filter(|k| kw.contains(k))
+        .map(String::as_str)
+        .collect();
+    if !shared.is_empty() {
+        out.push(format!(
+            "共同关键词：{} (shared keywords)",
+            shared.join("、")
+        ));
+    }
+    out
+}
+
 /// Suggestions among registrants, best first, at most `per_participant` for each offerer and
 /// each seeker; pairs in `exclude` (already requested, in either order) are skipped.
 pub fn suggest(
@@ -78,14 +125,16 @@ pub fn suggest(
             let best = o
                 .offers
                 .iter()
-                .flat_map(|a| k.seeks.iter().map(move |n| score(a, n)))
-                .max()
-                .unwrap_or(0);
-            if best >= MIN_SCORE {
+                .flat_map(|a| k.seeks.iter().map(move |n| (score(a, n), a, n)))
+                .max_by_key(|(s, a, n)| (*s, std::cmp::Reverse((a.id, n.id))));
+            if let Some((best, a, n)) = best.filter(|(s, _, _)| *s >= MIN_SCORE) {
                 all.push(Suggestion {
                     offerer: o.id,
                     seeker: k.id,
                     score: best,
+                    achievement: a.id,
+                    need: n.id,
+                    reasons: explain(a, n),
                 });
             }
         }
@@ -116,6 +165,7 @@ mod tests {
 
     fn p(ind: &str, ipc: &[&str], kw: &[&str]) -> Profile {
         Profile {
+            id: 0,
             industry: Some(ind.into()),
             ipc: ipc.iter().map(|s| s.to_string()).collect(),
             keywords: kw.iter().map(|s| s.to_string()).collect(),

@@ -26,6 +26,10 @@ impl Link {
     async fn key(&self) -> &str {
         &self.0.key
     }
+    /// Position in the directory (lower first), so an editor can keep it when saving.
+    async fn sort_order(&self) -> i64 {
+        self.0.sort_order
+    }
     /// Category.
     async fn category(&self) -> LinkCategory {
         LinkCategory::parse(&self.0.category).unwrap_or(LinkCategory::LocalService)

@@ -104,3 +104,21 @@ pub async fn record(
     recompute::wake();
     Ok(saved)
 }
+
+/// The newest feedback an organisation gave on one pair, for showing it back on the pair.
+pub async fn latest_by(
+    db: &DatabaseConnection,
+    need_id: i64,
+    achievement_id: i64,
+    organisation_id: i64,
+) -> AppResult<Option<match_feedback::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    Ok(match_feedback::Entity::find()
+        .filter(match_feedback::Column::NeedId.eq(need_id))
+        .filter(match_feedback::Column::AchievementId.eq(achievement_id))
+        .filter(match_feedback::Column::GivenByOrganisationId.eq(organisation_id))
+        .order_by_desc(match_feedback::Column::CreatedAt)
+        .order_by_desc(match_feedback::Column::Id)
+        .one(db)
+        .await?)
+}

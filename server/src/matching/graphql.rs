@@ -91,7 +91,11 @@ impl From<Explanation> for MatchExplanation {
 
 /// An achievement suggested for a need.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct AchievementMatch {
+    /// The need asked about.
+    #[graphql(skip)]
+    pub need_id: i64,
     /// The suggestion.
     pub achievement: Achievement,
     /// 0..1, higher is better.
@@ -102,13 +106,56 @@ pub struct AchievementMatch {
 
 /// A need suggested for an achievement.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct NeedMatch {
+    /// The achievement asked about.
+    #[graphql(skip)]
+    pub achievement_id: i64,
     /// The suggestion.
     pub need: Need,
     /// 0..1, higher is better.
     pub score: f64,
     /// Why.
     pub explanation: MatchExplanation,
+}
+
+#[async_graphql::ComplexObject]
+impl AchievementMatch {
+    /// The latest feedback the caller's organisation gave on this pair (null when anonymous
+    /// or none), so a page can show and undo what was said.
+    async fn viewer_feedback(&self, ctx: &Context<'_>) -> Result<Option<MatchFeedback>> {
+        latest_feedback(ctx, self.need_id, self.achievement.0.id).await
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl NeedMatch {
+    /// The latest feedback the caller's organisation gave on this pair (null when anonymous
+    /// or none).
+    async fn viewer_feedback(&self, ctx: &Context<'_>) -> Result<Option<MatchFeedback>> {
+        latest_feedback(ctx, self.need.0.id, self.achievement_id).await
+    }
+}
+
+async fn latest_feedback(
+    ctx: &Context<'_>,
+    need_id: i64,
+    achievement_id: i64,
+) -> Result<Option<MatchFeedback>> {
+    let Some(v) = viewer(ctx) else {
+        return Ok(None);
+    };
+    let db = ctx.data::<DatabaseConnection>()?;
+    Ok(
+        feedback::latest_by(db, need_id, achievement_id, v.organisation_id)
+            .await?
+            .map(|f| MatchFeedback {
+                id: relay::encode_id("MatchFeedback", f.id),
+                kind: FeedbackKind::parse(&f.kind).unwrap_or(FeedbackKind::Interested),
+                note: f.note,
+                created_at: f.created_at,
+            }),
+    )
 }
 
 /// An inventor (完成人) behind matching achievements, someone to talk to.
@@ -200,9 +247,10 @@ async fn organisation(ctx: &Context<'_>, id: i64) -> Result<Organisation> {
     ))
 }
 
-fn achievement_matches(r: Vec<Scored<achievement::Model>>) -> Vec<AchievementMatch> {
+fn achievement_matches(need_id: i64, r: Vec<Scored<achievement::Model>>) -> Vec<AchievementMatch> {
     r.into_iter()
         .map(|s| AchievementMatch {
+            need_id,
             achievement: Achievement(s.record),
             score: s.score,
             explanation: s.explanation.into(),
@@ -210,12 +258,13 @@ fn achievement_matches(r: Vec<Scored<achievement::Model>>) -> Vec<AchievementMat
         .collect()
 }
 
-fn need_matches(r: Ranking<need::Model>) -> NeedMatches {
+fn need_matches(achievement_id: i64, r: Ranking<need::Model>) -> NeedMatches {
     NeedMatches {
         matches: r
             .matches
             .into_iter()
             .map(|s| NeedMatch {
+                achievement_id,
                 need: Need(s.record),
                 score: s.score,
                 explanation: s.explanation.into(),
@@ -255,7 +304,7 @@ impl MatchingQuery {
             });
         }
         Ok(AchievementMatches {
-            matches: achievement_matches(ranking.matches),
+            matches: achievement_matches(id, ranking.matches),
             reason: ranking.reason,
             experts,
         })
@@ -277,7 +326,7 @@ impl MatchingQuery {
             .matcher
             .for_achievement(&a, first)
             .await?;
-        Ok(need_matches(ranking))
+        Ok(need_matches(id, ranking))
     }
 }
 
