@@ -153,7 +153,9 @@ fn yaml_env(text: &str) -> BTreeMap<String, String> {
 /// The literal block under `key: |` (de-indented), e.g. the ConfigMap's transferhub.toml.
 fn yaml_block(text: &str, key: &str) -> String {
     let mut lines = text.lines().skip_while(|l| l.trim() != format!("{key}: |"));
-    let head = lines.next().unwrap_or_else(|| panic!("no `{key}: |` block"));
+    let head = lines
+        .next()
+        .unwrap_or_else(|| panic!("no `{key}: |` block"));
     let indent = head.len() - head.trim_start().len() + 2;
     lines
         .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() >= indent)
@@ -192,8 +194,7 @@ fn image_builds_every_workspace_member_and_runs_as_a_numeric_non_root_user() {
     }
     let user = dockerfile
         .lines()
-        .filter(|l| l.starts_with("USER "))
-        .last()
+        .rfind(|l| l.starts_with("USER "))
         .expect("a USER instruction");
     let uid = user[5..].split(':').next().unwrap_or_default();
     assert!(
@@ -209,7 +210,10 @@ fn image_builds_every_workspace_member_and_runs_as_a_numeric_non_root_user() {
         "npm ci",
         "npm run build",
     ] {
-        assert!(dockerfile.contains(needed), "deploy/Dockerfile lacks {needed}");
+        assert!(
+            dockerfile.contains(needed),
+            "deploy/Dockerfile lacks {needed}"
+        );
     }
     let ignore = read(".dockerignore");
     for needed in ["target/", "node_modules/", "data/", "frontend/dist/"] {
@@ -225,7 +229,10 @@ fn compose_file_matches_the_compose_specification() {
         "vendor.compose-spec",
         "deploy/compose.yaml",
     ]);
-    assert_ok("check-jsonschema (compose-spec) deploy/compose.yaml", &run(c));
+    assert_ok(
+        "check-jsonschema (compose-spec) deploy/compose.yaml",
+        &run(c),
+    );
     let compose = read("deploy/compose.yaml");
     for needed in [
         "hub-1:",
@@ -236,7 +243,10 @@ fn compose_file_matches_the_compose_specification() {
         "getmeili/meilisearch:v1.",
         "./nginx.conf:/etc/nginx/nginx.conf:ro",
     ] {
-        assert!(compose.contains(needed), "deploy/compose.yaml lacks {needed}");
+        assert!(
+            compose.contains(needed),
+            "deploy/compose.yaml lacks {needed}"
+        );
     }
 }
 
@@ -276,7 +286,10 @@ fn kubernetes_manifests_validate_strictly_and_the_kustomization_lists_them_all()
         let mut c = validator("kubernetes-validate", INSTALL_KUBERNETES_VALIDATE);
         c.args(["--strict", "--kubernetes-version", KUBERNETES_VERSION])
             .arg(&rendered);
-        assert_ok("kubernetes-validate on `kubectl kustomize deploy/k8s`", &run(c));
+        assert_ok(
+            "kubernetes-validate on `kubectl kustomize deploy/k8s`",
+            &run(c),
+        );
     } else {
         eprintln!("kubectl not installed: the rendered kustomization was not validated");
     }
@@ -284,14 +297,18 @@ fn kubernetes_manifests_validate_strictly_and_the_kustomization_lists_them_all()
 
 #[test]
 fn proxy_config_passes_nginx_t_when_nginx_is_installed() {
-    let nginx = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
-        .or_else(|| on_path("nginx").then(|| PathBuf::from("nginx")));
+    // scripts/test.sh unpacks Debian's nginx into tests/peers/nginx when none is installed.
+    let nginx = [
+        root().join("tests/peers/nginx/root/usr/sbin/nginx"),
+        PathBuf::from("/usr/sbin/nginx"),
+        PathBuf::from("/usr/local/sbin/nginx"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .or_else(|| on_path("nginx").then(|| PathBuf::from("nginx")));
     let Some(nginx) = nginx else {
         // Optional: nginx comes from Debian, not PyPI; the config is still exercised by compose.
-        println!("SKIPPED: nginx not installed (apt-get install nginx-light to check deploy/nginx.conf)");
+        println!("SKIPPED: nginx not installed (scripts/test.sh unpacks Debian's nginx to check deploy/nginx.conf)");
         return;
     };
     // `nginx -t` resolves upstream hosts; hub-1 and hub-2 only exist on the compose network.
@@ -331,7 +348,10 @@ fn production_config_is_accepted_by_the_hub() {
         "database_url = \"postgres://",
         "issuer = \"https://",
     ] {
-        assert!(printed.contains(needed), "effective config lacks {needed}:\n{printed}");
+        assert!(
+            printed.contains(needed),
+            "effective config lacks {needed}:\n{printed}"
+        );
     }
 }
 
@@ -363,7 +383,10 @@ fn kubernetes_configmap_and_secret_are_accepted_by_the_hub() {
         "client_secret = \"********\"",
         "database_url = \"postgres://transferhub:********@",
     ] {
-        assert!(printed.contains(needed), "effective config lacks {needed}:\n{printed}");
+        assert!(
+            printed.contains(needed),
+            "effective config lacks {needed}:\n{printed}"
+        );
     }
 }
 
@@ -382,9 +405,15 @@ fn the_image_and_compose_environment_is_accepted_by_the_hub() {
         .collect();
     assert!(env.contains_key("TRANSFERHUB_SERVER__LISTEN"), "{env:?}");
     env.extend(yaml_env(&read("deploy/compose.yaml")));
-    assert!(env.contains_key("TRANSFERHUB_SEARCH__MEILISEARCH_URL"), "{env:?}");
+    assert!(
+        env.contains_key("TRANSFERHUB_SEARCH__MEILISEARCH_URL"),
+        "{env:?}"
+    );
     let out = hub_config(Some(&root().join("deploy/transferhub.example.toml")), &env);
-    assert_ok("transferhub config with the image and compose environment", &out);
+    assert_ok(
+        "transferhub config with the image and compose environment",
+        &out,
+    );
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("listen = \"0.0.0.0:8080\""), "{printed}");
     assert!(printed.contains("backend = \"meilisearch\""), "{printed}");
