@@ -82,7 +82,7 @@ async fn graphql_ws(
                     .into_response();
             }
             match auth::session::resolve(&state.db, &secret).await {
-                Ok((_, viewer)) => session_viewer = viewer,
+                Ok((info, viewer)) => session_viewer = Some((info, viewer)),
                 Err(e) => {
                     return (auth::http::status_for(e.code()), e.message()).into_response();
                 }
@@ -109,8 +109,11 @@ async fn graphql_ws(
                             .await
                             .map_err(|e| async_graphql::Error::new(e.message()))?;
                         data.insert(v);
-                    } else if let Some(v) = session_viewer {
-                        data.insert(v);
+                    } else if let Some((info, viewer)) = session_viewer {
+                        data.insert(info);
+                        if let Some(v) = viewer {
+                            data.insert(v);
+                        }
                     }
                     Ok(data)
                 })
