@@ -89,7 +89,7 @@ cargo test --workspace --locked --no-fail-fast || rc=1
 
 say "browser tests — Playwright driving Chromium against the hub with the demo data"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-(cd frontend && TRANSFERHUB_BIN="$target/debug/transferhub" npx playwright test) || rc=1
+(cd frontend && THUB_BIN="$target/debug/transferhub" npx playwright test) || rc=1
 say "screenshots of every journey: frontend/e2e/screenshots/{zh-CN,en}/"
 
 say "storage backends tested: $backends"

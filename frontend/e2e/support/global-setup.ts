@@ -39,9 +39,9 @@ async function waitFor(url: string, what: string, child: ChildProcess, ms = 120_
   throw new Error(`${what} did not answer at ${url} within ${ms} ms`)
 }
 
-/** The hub binary: $TRANSFERHUB_BIN, else the cargo target dir's debug build. */
+/** The hub binary: $THUB_BIN, else the cargo target dir's debug build. */
 export function hubBinary(): string {
-  if (process.env.TRANSFERHUB_BIN) return process.env.TRANSFERHUB_BIN
+  if (process.env.THUB_BIN) return process.env.THUB_BIN
   const target = process.env.CARGO_TARGET_DIR ?? join(root, 'target')
   return join(target, 'debug', 'transferhub')
 }
@@ -104,15 +104,28 @@ client_secret = "${CLIENT_SECRET}"
   writeFileSync(cfgPath, config)
   mkdirSync(join(here, '..', 'screenshots'), { recursive: true })
 
+  // The hub refuses TRANSFERHUB_* variables that are not config overrides: pass none of ours.
+  const hubEnv: NodeJS.ProcessEnv = { RUST_LOG: process.env.RUST_LOG ?? 'warn' }
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('TRANSFERHUB_')) hubEnv[k] = v
+  }
+  hubEnv.RUST_LOG = process.env.RUST_LOG ?? 'warn'
   const hub = spawn(bin, ['--config', cfgPath, 'serve', '--demo'], {
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    env: hubEnv,
     stdio: ['ignore', 'inherit', 'inherit'],
   })
-  await waitFor(`${hubUrl}/readyz`, 'hub', hub, 300_000)
+  try {
+    await waitFor(`${hubUrl}/readyz`, 'hub', hub, 300_000)
+  } catch (e) {
+    oidc.kill('SIGTERM')
+    hub.kill('SIGTERM')
+    throw e
+  }
 
   // A platform-admin bearer token for test set-up through GraphQL (never used by the browser).
   const token = execFileSync(bin, ['--config', cfgPath, 'token', 'create', '--org', 'hhht-ipc', '--role', 'platform-admin', '--name', 'e2e-setup'], {
     encoding: 'utf8',
+    env: hubEnv,
   })
     .trim()
     .split(/\s+/)

@@ -27,6 +27,8 @@ function wsClient() {
 export const client = new Client({
   url: '/graphql',
   requestPolicy: 'cache-and-network',
+  // Always POST: the hub answers GET /graphql with GraphiQL, and POST keeps the CSRF check uniform.
+  preferGetMethod: false,
   fetchOptions: () => {
     const csrf = cookie('thub_csrf')
     const headers: Record<string, string> = {}
