@@ -1,0 +1,113 @@
+// Why this file exists: the needs and my-org journeys share the same vocabulary (transfer modes,
+// TRL, budgets in 万元, GB/T codes) and the same way of turning a server BAD_INPUT into a message
+// under the right form field. Kept here so both areas format and validate identically.
+import type { CombinedError } from '@urql/vue'
+
+/** GraphQL `TransferMode`, in the order of 促进科技成果转化法 Art. 16. */
+export const TRANSFER_MODES = [
+  'SELF_IMPLEMENTATION',
+  'ASSIGNMENT',
+  'LICENCE',
+  'JOINT_IMPLEMENTATION',
+  'EQUITY_INVESTMENT',
+  'OTHER',
+] as const
+export type TransferMode = (typeof TRANSFER_MODES)[number]
+
+/** GraphQL `AchievementType`. */
+export const ACHIEVEMENT_TYPES = ['PATENT', 'SOFTWARE_COPYRIGHT', 'PLANT_VARIETY', 'KNOW_HOW', 'OTHER'] as const
+export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number]
+
+/** GraphQL `AchievementStatus`. */
+export const ACHIEVEMENT_STATUSES = ['DRAFT', 'PUBLISHED', 'WITHDRAWN'] as const
+export type AchievementStatus = (typeof ACHIEVEMENT_STATUSES)[number]
+
+/** GraphQL `FeedbackKind`. */
+export const FEEDBACK_KINDS = ['INTERESTED', 'NOT_RELEVANT', 'CONTACTED'] as const
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number]
+
+/** GraphQL Int is 32-bit signed: the largest amount in yuan the API can carry. */
+export const MAX_YUAN = 2_147_483_647
+
+/** Yuan as Chinese readers write money: 80万元 / 1.2亿元 / 5000元 (or the English equivalent). */
+export function formatYuan(v: number, lang: string): string {
+  const trim = (x: number) => String(Number(x.toFixed(2)))
+  if (lang === 'en') {
+    if (v >= 1_000_000) return `¥${trim(v / 1_000_000)}M`
+    if (v >= 10_000) return `¥${trim(v / 1_000)}k`
+    return `¥${v}`
+  }
+  if (v >= 100_000_000) return `${trim(v / 100_000_000)}亿元`
+  if (v >= 10_000) return `${trim(v / 10_000)}万元`
+  return `${v}元`
+}
+
+/** 万元 (as typed in forms) → yuan; null for an empty field, NaN for garbage. */
+export function wanToYuan(s: string): number | null {
+  const t = s.trim()
+  if (!t) return null
+  if (!/^\d+(\.\d{1,4})?$/.test(t)) return NaN
+  return Math.round(Number(t) * 10_000)
+}
+
+/** Yuan → 万元 text for a form field. */
+export function yuanToWan(v: number | null | undefined): string {
+  if (v == null) return ''
+  return String(Number((v / 10_000).toFixed(4)))
+}
+
+/** Splits a keyword/name list typed with Chinese or Latin separators. */
+export function splitList(s: string): string[] {
+  return s
+    .split(/[,，、;；\n]+/)
+    .map((x) => x.trim())
+    .filter(Boolean)
+}
+
+/** Loose client-side shape checks (the server is the authority and answers BAD_INPUT). */
+export const PATTERNS = {
+  /** GB/T 4754: section letter and/or 2–4 digits (C, C38, C384, C3841, 3841). */
+  industry: /^([A-Ta-t]|[A-Ta-t]?\d{2,4})$/,
+  /** GB/T 2260: six digits. */
+  region: /^\d{6}$/,
+  /** IPC symbol, loosely: A61K 31/495, H01M. */
+  ipc: /^[A-Ha-h]\d{2}[A-Za-z](\s*\d{1,4}(\/\d{1,6})?)?$/,
+  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+}
+
+/** One server BAD_INPUT, with its field path relative to the input object (`budgetMinYuan`). */
+export interface FieldError {
+  field: string
+  message: string
+  expectedCheckDigit?: string
+}
+
+/** The BAD_INPUT errors of a mutation, keyed by field (without the `input.` prefix). */
+export function badInputs(e: CombinedError | null | undefined): FieldError[] {
+  if (!e || e.networkError) return []
+  return e.graphQLErrors
+    .filter((g) => g.extensions?.code === 'BAD_INPUT')
+    .map((g) => {
+      const raw = String(g.extensions?.field ?? '')
+      const field = raw.replace(/^input\./, '')
+      // The message repeats the field as "input.x: …"; keep only the explanation.
+      const message = g.message.replace(/^[\w.[\]]+:\s*/, '')
+      const d = g.extensions?.expectedCheckDigit
+      return { field, message, expectedCheckDigit: d == null ? undefined : String(d) }
+    })
+}
+
+/** `YYYY-MM-DD` of today in the browser's time zone (for `min` on date inputs). */
+export function today(): string {
+  const d = new Date()
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+/** A date-time for people, in the current language. */
+export function formatDate(iso: string | null | undefined, lang: string): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return d.toLocaleDateString(lang === 'en' ? 'en-GB' : 'zh-CN', { year: 'numeric', month: 'short', day: 'numeric' })
+}
