@@ -105,11 +105,11 @@ client_secret = "${CLIENT_SECRET}"
   mkdirSync(join(here, '..', 'screenshots'), { recursive: true })
 
   // The hub refuses TRANSFERHUB_* variables that are not config overrides: pass none of ours.
-  const hubEnv: NodeJS.ProcessEnv = { RUST_LOG: process.env.RUST_LOG ?? 'warn' }
+  const hubEnv: NodeJS.ProcessEnv = { RUST_LOG: process.env.RUST_LOG ?? 'error' }
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('TRANSFERHUB_')) hubEnv[k] = v
   }
-  hubEnv.RUST_LOG = process.env.RUST_LOG ?? 'warn'
+  hubEnv.RUST_LOG = process.env.RUST_LOG ?? 'error'
   const hub = spawn(bin, ['--config', cfgPath, 'serve', '--demo'], {
     env: hubEnv,
     stdio: ['ignore', 'inherit', 'inherit'],
