@@ -11,7 +11,13 @@
 //!   the Meilisearch outbox (`FOR UPDATE SKIP LOCKED`), the embedded search index (each replica
 //!   reads the outbox as a log with its own cursor, `search/outbox.rs`), link checks
 //!   (`links/checker.rs`, a conditional UPDATE per link), and the global rate limit
-//!   (`auth/rate_limit.rs`, one UPSERT … RETURNING per request). Sessions live in the database.
+//!   (`auth/rate_limit.rs`, one UPSERT … RETURNING per request). Sessions and OpenID login
+//!   states live in the database; event scheduling takes a per-event lease there.
+//!
+//! What stays per process, on purpose: the `totalCount` cache (10 s, invalidated only by this
+//! replica's writes, so another replica's count may lag by up to 10 s), page-view counters
+//! (flushed every 5 s as additive upserts, so no view is lost or counted twice), and the OpenID
+//! discovery and key caches.
 
 pub mod notify;
 pub mod startup_lock;

@@ -4,17 +4,19 @@
 //! are replaced by id, vanished records are deleted), so a crash anywhere only means some rows
 //! are applied again. How rows are consumed depends on who owns the index:
 //!
-//! - **Shared engine (Meilisearch): claim and delete.** One index serves every replica, so each
-//!   row must be applied by one of them. A batch is claimed in a transaction with
-//!   `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite has one process and needs no claim),
+//! - **Shared engine (Meilisearch), or any index on SQLite: claim and delete.** One index
+//!   serves every replica (and a SQLite file has one process), so each row must be applied once.
+//!   On PostgreSQL a batch is claimed in a transaction with `SELECT … FOR UPDATE SKIP LOCKED`,
 //!   applied, and deleted in the same transaction: two replicas never process the same row, and
-//!   a replica that dies mid-batch releases its rows to the others.
-//! - **Per-process index (embedded tantivy): a log with a cursor per replica.** Every replica
-//!   keeps its own index under its data directory and must see every change, so rows are not
-//!   deleted when applied. Each replica remembers the highest row id it applied in
+//!   a replica that dies mid-batch releases its rows to the others. (Two replicas may still apply
+//!   two changes of one record in either order; each re-reads the record, so the later reader
+//!   wins unless its write to the engine overtakes the earlier one's.)
+//! - **Per-process index (embedded tantivy) on PostgreSQL: a log with a cursor per replica.**
+//!   Every replica keeps its own index under its data directory and must see every change, so
+//!   rows are not deleted when applied. Each replica remembers the highest row id it applied in
 //!   `<index dir>/outbox.cursor` (written after the index commit) and reads the rows above it.
-//!   On PostgreSQL ids are taken when a row is inserted but become visible when its transaction
-//!   commits, so a row can appear below the cursor after later rows were read: rows younger than
+//!   Ids are taken when a row is inserted but become visible when its transaction commits, so a
+//!   row can appear below the cursor after later rows were read: rows younger than
 //!   `search.outbox_settle_secs` below the cursor are read again and those this process has not
 //!   applied are applied. Rows older than `search.outbox_retention_secs` are pruned by any
 //!   replica; a replica whose cursor is older than that (it was away) rebuilds its index from
@@ -139,9 +141,17 @@ impl LogCursor {
 }
 
 impl Reader {
-    /// The reader for an index of kind `backend` (`embedded` keeps its cursor in `dir`).
-    pub fn for_backend(backend: &str, dir: &Path, settle_secs: u64, retention_secs: u64) -> Self {
-        if backend == "embedded" {
+    /// The reader for an index of kind `backend` over `db`: a log with its cursor in `dir` for
+    /// an embedded index on PostgreSQL (where several replicas may each keep one); claiming
+    /// otherwise (a shared engine, or SQLite, which one process owns).
+    pub fn for_backend(
+        backend: &str,
+        db: &DatabaseConnection,
+        dir: &Path,
+        settle_secs: u64,
+        retention_secs: u64,
+    ) -> Self {
+        if backend == "embedded" && db.get_database_backend() == DbBackend::Postgres {
             Self::Log(LogCursor::open(dir, settle_secs, retention_secs))
         } else {
             Self::Claim

@@ -85,6 +85,7 @@ impl Search {
         };
         let reader = outbox::Reader::for_backend(
             index.backend(),
+            &db,
             &dir,
             c.outbox_settle_secs,
             c.outbox_retention_secs,
