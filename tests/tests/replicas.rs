@@ -5,7 +5,8 @@
 //! lost or duplicated; both replicas serve the same search results after a change; a mutation
 //! through one replica reaches a GraphQL subscriber on the other (LISTEN/NOTIFY); a burst split
 //! across replicas is limited by the key's total budget; concurrent migrations of a fresh
-//! database all succeed and leave one correct schema.
+//! database all succeed and leave one correct schema; replicas racing for a due link check claim
+//! it exactly once per interval.
 //!
 //! PostgreSQL only: skipped (and said so) when it is unreachable, unless
 //! `THUB_TEST_REQUIRE_POSTGRES=1`. Every wait is bounded.
@@ -658,5 +659,58 @@ async fn concurrent_migrations_of_a_fresh_database_all_succeed() {
             ))
             .await;
         assert!(n.is_ok(), "table {table} exists");
+    }
+}
+
+#[tokio::test]
+async fn replicas_racing_for_a_due_link_check_claim_it_once() {
+    use transferhub_server::links::service;
+    let Some(db) = pg_db().await else { return };
+    let store = prepare(&db).await;
+    let config = transferhub_server::app::config::Config::default();
+    service::sync_config(&store, &config.links.0)
+        .await
+        .map_err(|e| e.message())
+        .expect("links");
+    let links = service::list(&store, None, false)
+        .await
+        .map_err(|e| e.message())
+        .expect("list");
+    assert!(!links.is_empty());
+    race_for(&store, links).await;
+    // Next interval: the stamps written by the claims compare equal when read back, so a
+    // checked link can be claimed again — once.
+    let links = service::list(&store, None, false)
+        .await
+        .map_err(|e| e.message())
+        .expect("list");
+    assert!(links.iter().all(|l| l.last_checked_at.is_some()));
+    race_for(&store, links).await;
+}
+
+async fn race_for(
+    store: &sea_orm::DatabaseConnection,
+    links: Vec<transferhub_schema::entity::link::Model>,
+) {
+    use transferhub_server::links::checker;
+    for l in links {
+        // Eight replicas read the same due link and claim it at once.
+        let claims: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, l) = (store.clone(), l.clone());
+                tokio::spawn(async move { checker::claim_due(&store, &l).await })
+            })
+            .collect();
+        let mut won = 0;
+        for c in claims {
+            if c.await
+                .expect("task")
+                .map_err(|e| e.message())
+                .expect("claim")
+            {
+                won += 1;
+            }
+        }
+        assert_eq!(won, 1, "link {} claimed by exactly one replica", l.key);
     }
 }
