@@ -52,8 +52,18 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     Ok(tx)
 }
 
-/// Brings the schema to the latest migration.
+/// Brings the schema to the latest migration. On PostgreSQL the migrator runs under the
+/// cluster's start-up advisory lock, so replicas (or `migrate` jobs) started together take turns
+/// and the later ones find nothing to do.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let lock = crate::cluster::startup_lock::StartupLock::acquire(db).await?;
+    let result = Migrator::up(db, None).await;
+    lock.release().await?;
+    result
+}
+
+/// Brings the schema to the latest migration when the caller already holds the start-up lock.
+pub async fn migrate_locked(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 

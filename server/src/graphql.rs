@@ -158,6 +158,7 @@ pub fn build_schema(
     search: Arc<Search>,
     matching: Matching,
     views: crate::stats::views::ViewCounter,
+    events: crate::events::updates::EventBus,
 ) -> HubSchema {
     Schema::build(
         QueryRoot::default(),
@@ -169,7 +170,7 @@ pub fn build_schema(
     .data(search)
     .data(matching)
     .data(views)
-    .data(crate::events::updates::EventBus::default())
+    .data(events)
     .data(crate::links::LinkServices::new(&config))
     .data(crate::auth::graphql::AuthProviders::from_config(&config))
     .limit_depth(config.server.graphql_depth_limit)

@@ -168,6 +168,10 @@ impl TestHub {
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
         }
         let state = AppState::new(db.clone(), config).map_err(anyhow::Error::msg)?;
+        if let Some(f) = &state.fanout {
+            // On PostgreSQL live events arrive through LISTEN: be subscribed before requests.
+            f.wait_ready(std::time::Duration::from_secs(10)).await;
+        }
         let app = transferhub_server::app::router::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(

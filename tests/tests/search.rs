@@ -453,7 +453,7 @@ async fn a_crash_between_store_and_index_loses_nothing() {
         .expect("seed");
     let total = demo_set().expect("demo").achievements.len() as u64;
     assert_eq!(
-        outbox::pending(&db)
+        outbox::pending_rows(&db)
             .await
             .map_err(|e| e.message())
             .expect("pending"),
@@ -481,7 +481,7 @@ async fn a_crash_between_store_and_index_loses_nothing() {
     let search = Search::open(db.clone(), &config).expect("reopen");
     assert_eq!(search.index().count().await.expect("count"), 80);
     assert_eq!(
-        outbox::pending(&db)
+        outbox::pending(&search)
             .await
             .map_err(|e| e.message())
             .expect("pending"),

@@ -12,6 +12,7 @@ mod m20260201_000006_create_identity;
 mod m20260201_000007_create_matching;
 mod m20260201_000008_create_events;
 mod m20260201_000009_create_links_stats;
+mod m20260301_000010_create_cluster;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000007_create_matching::Migration),
             Box::new(m20260201_000008_create_events::Migration),
             Box::new(m20260201_000009_create_links_stats::Migration),
+            Box::new(m20260301_000010_create_cluster::Migration),
         ]
     }
 }

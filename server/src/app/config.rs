@@ -128,6 +128,12 @@ pub struct SearchConfig {
     pub indexer_batch: usize,
     /// How often the indexer looks for changes written by other processes.
     pub indexer_poll_ms: u64,
+    /// Embedded index only: outbox rows older than this are deleted (every replica reads the
+    /// outbox as a log with its own cursor; a replica away longer rebuilds its index).
+    pub outbox_retention_secs: u64,
+    /// Embedded index only: how long after being written an outbox row is still looked for
+    /// below the cursor (a row from a transaction that committed after later rows did).
+    pub outbox_settle_secs: u64,
 }
 
 impl Default for SearchConfig {
@@ -142,6 +148,8 @@ impl Default for SearchConfig {
             collections: crate::search::collections::default_collections(),
             indexer_batch: 500,
             indexer_poll_ms: 1000,
+            outbox_retention_secs: 7 * 86400,
+            outbox_settle_secs: 300,
         }
     }
 }
@@ -336,6 +344,9 @@ pub struct AuthConfig {
     pub platform_admin_emails: Vec<String>,
     /// Requests per minute for a bearer token without its own limit.
     pub default_rate_limit_per_minute: u32,
+    /// Where request budgets are counted: `memory` (per process), `database` (one budget shared
+    /// by every replica) or `auto` (database on PostgreSQL, memory on SQLite).
+    pub rate_limit_store: String,
     /// Anonymous callers may introspect the schema.
     pub anonymous_introspection: bool,
     /// Deepest query an anonymous caller or portal key may send.
@@ -352,6 +363,7 @@ impl Default for AuthConfig {
             login_ttl_secs: 600,
             platform_admin_emails: Vec::new(),
             default_rate_limit_per_minute: 600,
+            rate_limit_store: "auto".into(),
             anonymous_introspection: true,
             anonymous_depth_limit: 10,
             anonymous_complexity_limit: 4000,
@@ -539,6 +551,20 @@ impl Config {
         if !matches!(self.search.backend.as_str(), "embedded" | "meilisearch") {
             return Err(ConfigError::Invalid(
                 "search.backend must be \"embedded\" or \"meilisearch\"".into(),
+            ));
+        }
+        if !matches!(
+            self.auth.rate_limit_store.as_str(),
+            "auto" | "memory" | "database"
+        ) {
+            return Err(ConfigError::Invalid(
+                "auth.rate_limit_store must be \"auto\", \"memory\" or \"database\"".into(),
+            ));
+        }
+        if self.search.outbox_retention_secs < 2 * self.search.outbox_settle_secs.max(1) {
+            return Err(ConfigError::Invalid(
+                "search.outbox_retention_secs must be at least twice search.outbox_settle_secs"
+                    .into(),
             ));
         }
         crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub matching: Matching,
     /// Page views counted since the last write.
     pub views: crate::stats::views::ViewCounter,
+    /// The `LISTEN/NOTIFY` listener that feeds this replica's live buses (PostgreSQL only).
+    pub fanout: Option<Arc<crate::cluster::notify::Listener>>,
 }
 
 impl AppState {
@@ -41,16 +43,41 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Result<Self, String> {
         let config = Arc::new(config);
         let outbound = Outbound::new(&config.outbound)?;
+        // Live buses: on PostgreSQL they publish through NOTIFY and are fed by the listener.
+        let notifier = crate::cluster::notify::Notifier::for_store(&db);
+        let progress = Progress::default().with_relay(notifier.clone());
+        let events = crate::events::updates::EventBus::default().with_relay(notifier.clone());
         let harvester = Harvester::new(
             db.clone(),
             Arc::new(outbound),
-            Progress::default(),
+            progress.clone(),
             config.harvest.lease_secs,
         );
         let search = Search::open(db.clone(), &config).map_err(|e| e.to_string())?;
         // The indexer drains the search outbox for as long as the runtime runs (serve, tests).
         search.spawn_indexer();
-        let matching = Matching::new(db.clone(), search.clone(), config.matching.clone());
+        let mut matching = Matching::new(db.clone(), search.clone(), config.matching.clone());
+        matching.live = crate::matching::live::Live::default().with_relay(notifier.clone());
+        let fanout = notifier.as_ref().and_then(|_| {
+            use crate::cluster::notify::{self, Sink};
+            let sinks: std::collections::HashMap<&'static str, Arc<dyn Sink>> = [
+                (
+                    notify::HARVEST_PROGRESS,
+                    Arc::new(progress.clone()) as Arc<dyn Sink>,
+                ),
+                (
+                    notify::NEW_MATCHES,
+                    Arc::new(matching.live.clone()) as Arc<dyn Sink>,
+                ),
+                (
+                    notify::EVENT_UPDATES,
+                    Arc::new(events.clone()) as Arc<dyn Sink>,
+                ),
+            ]
+            .into_iter()
+            .collect();
+            notify::spawn_listener(&db, sinks).map(Arc::new)
+        });
         // The recompute worker drains the matching outbox in the background (serve, tests).
         if config.matching.recompute {
             matching.spawn_worker();
@@ -65,10 +92,13 @@ impl AppState {
             search.clone(),
             matching.clone(),
             views.clone(),
+            events,
         );
         let oidc = Arc::new(crate::auth::oidc::Oidc::new(&config)?);
-        let key_limits = Arc::new(crate::auth::rate_limit::KeyLimits::new(
+        let key_limits = Arc::new(crate::auth::rate_limit::KeyLimits::configured(
+            &config.auth.rate_limit_store,
             config.auth.default_rate_limit_per_minute,
+            &db,
         ));
         Ok(Self {
             oidc,
@@ -81,6 +111,7 @@ impl AppState {
             search,
             matching,
             views,
+            fanout,
         })
     }
 }

@@ -69,7 +69,7 @@ pub async fn caller(
             AppError::Unauthenticated("Authorization header must be `Bearer <token>`".into())
         })?;
         let (viewer, per_minute) = token::authenticate_with_limit(&state.db, presented).await?;
-        state.key_limits.check(viewer.token_id, per_minute)?;
+        state.key_limits.check(viewer.token_id, per_minute).await?;
         return Ok(Caller::Bearer(viewer));
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {

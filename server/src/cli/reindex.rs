@@ -19,7 +19,7 @@ pub async fn run(config: &Config) -> Result<(), CliError> {
         )),
         e => CliError::Runtime(anyhow::anyhow!(e.to_string())),
     })?;
-    let total = crate::search::outbox::pending(search.db()).await.ok();
+    let total = crate::search::outbox::pending(&search).await.ok();
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_message("indexing");

@@ -26,18 +26,24 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
         }
         config.server.listen = l;
     }
-    let db = super::open_store(&config).await?;
+    let db = crate::db::connect(&config).await?;
+    // Start-up writes (schema, demo data, configured sources and links) run under the cluster
+    // lock, so replicas started together take turns instead of racing on the same rows.
+    let lock = crate::cluster::startup_lock::StartupLock::acquire(&db).await?;
+    crate::db::migrate_locked(&db).await?;
     if args.demo {
         let report = crate::demo::seed_if_empty(&db).await?;
         if let Some(r) = report {
             tracing::info!(%r, "demo data seeded");
         }
     }
+    crate::sources::service::sync_config(&db, &config.sources).await?;
+    crate::links::service::sync_config(&db, &config.links.0).await?;
+    lock.release().await?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr().context("local address")?;
-    crate::sources::service::sync_config(&db, &config.sources).await?;
     let tick = std::time::Duration::from_secs(config.harvest.tick_secs);
     let scheduler_on = config.harvest.scheduler;
     let link_checker = crate::links::spawn_checker(db.clone(), &config).await?;
@@ -48,6 +54,10 @@ pub async fn run(mut config: Config, args: Args) -> Result<(), CliError> {
             tick,
         ))
     });
+    if let Some(f) = &state.fanout {
+        // Live events published from now on reach this replica's subscribers.
+        f.wait_ready(std::time::Duration::from_secs(10)).await;
+    }
     let app = crate::app::router::router(state);
     // The URL goes to stdout so scripts and tests can read where the hub listens.
     println!("TransferHub listening on http://{addr}/ (GraphQL: http://{addr}/graphql)");

@@ -1,11 +1,15 @@
 //! Live event changes for the `eventUpdates` subscription: every committed change to an
-//! event's registrations, meetings or schedule is published on one broadcast channel.
+//! event's registrations, meetings or schedule is published on one broadcast channel. On
+//! PostgreSQL the channel is fed through `LISTEN/NOTIFY`, so subscribers on every replica see
+//! changes made through any replica (`cluster/notify.rs`).
 
+use crate::cluster::notify::{self, Notifier};
 use async_graphql::{Enum, SimpleObject, ID};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// What changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
 pub enum EventUpdateKind {
     /// A participant registered.
     Registered,
@@ -22,7 +26,7 @@ pub enum EventUpdateKind {
 }
 
 /// One change, as sent to subscribers.
-#[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
+#[derive(Debug, Clone, PartialEq, Eq, SimpleObject, Serialize, Deserialize)]
 pub struct EventUpdate {
     /// The event's global id.
     pub event_id: ID,
@@ -43,23 +47,48 @@ pub struct EventUpdate {
 #[derive(Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<EventUpdate>,
+    relay: Option<Notifier>,
 }
 
 impl Default for EventBus {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(1024);
-        Self { tx }
+        Self { tx, relay: None }
     }
 }
 
 impl EventBus {
-    /// Publishes a change; nobody listening is fine.
+    /// The same channel, fanned out to every replica through `notifier`.
+    pub fn with_relay(mut self, notifier: Option<Notifier>) -> Self {
+        self.relay = notifier;
+        self
+    }
+
+    /// Publishes a change (to every replica when relayed); nobody listening is fine.
     pub fn publish(&self, u: EventUpdate) {
-        let _ = self.tx.send(u);
+        match (&self.relay, serde_json::to_string(&u)) {
+            (Some(relay), Ok(payload)) => {
+                let tx = self.tx.clone();
+                relay.send(notify::EVENT_UPDATES, payload, move || {
+                    let _ = tx.send(u);
+                });
+            }
+            _ => {
+                let _ = self.tx.send(u);
+            }
+        }
     }
 
     /// A new listener.
     pub fn subscribe(&self) -> broadcast::Receiver<EventUpdate> {
         self.tx.subscribe()
+    }
+}
+
+impl notify::Sink for EventBus {
+    fn deliver(&self, payload: &str) {
+        if let Ok(u) = serde_json::from_str::<EventUpdate>(payload) {
+            let _ = self.tx.send(u);
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::app::config::LinkCheckConfig;
 use crate::error::AppResult;
 use crate::outbound::{Outbound, ProbeFailure};
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -190,7 +191,9 @@ async fn prune(db: &DatabaseConnection, link_id: i64, keep: u32) -> AppResult<()
     Ok(())
 }
 
-/// Checks every enabled entry (`due_only`: those not checked within the interval).
+/// Checks every enabled entry (`due_only`: those not checked within the interval). With
+/// `due_only` each entry is first claimed (see [`claim_due`]), so of several replicas running
+/// the scheduled checker only one checks a given link in a given interval.
 pub async fn check_all(
     db: &DatabaseConnection,
     outbound: &Outbound,
@@ -201,15 +204,35 @@ pub async fn check_all(
     let interval = i64::try_from(config.interval_secs).unwrap_or(i64::MAX);
     let mut out = Vec::new();
     for l in super::service::list(db, None, false).await? {
-        let due = l
-            .last_checked_at
-            .is_none_or(|t| (now - t).num_seconds() >= interval);
-        if due_only && !due {
-            continue;
+        if due_only {
+            let due = l
+                .last_checked_at
+                .is_none_or(|t| (now - t).num_seconds() >= interval);
+            if !due || !claim_due(db, &l).await? {
+                continue;
+            }
         }
         out.push(check_link(db, outbound, config, &l).await?);
     }
     Ok(out)
+}
+
+/// Claims a due link for this replica: one conditional UPDATE that stamps `last_checked_at`
+/// only if it still holds the value this replica read. Of replicas racing for the same link
+/// exactly one changes the row; the others see it checked for this interval. A replica that
+/// dies after claiming leaves the link for the next interval.
+pub async fn claim_due(db: &DatabaseConnection, l: &link::Model) -> AppResult<bool> {
+    let seen = match l.last_checked_at {
+        Some(t) => link::Column::LastCheckedAt.eq(t),
+        None => link::Column::LastCheckedAt.is_null(),
+    };
+    let claimed = link::Entity::update_many()
+        .col_expr(link::Column::LastCheckedAt, Expr::value(Utc::now()))
+        .filter(link::Column::Id.eq(l.id))
+        .filter(seen)
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
 
 /// The scheduled checker inside `serve`: every minute, checks the entries that are due. The

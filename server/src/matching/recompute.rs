@@ -2,15 +2,17 @@
 //! the change's transaction; the worker takes bounded batches in id order, recomputes each
 //! changed record's suggestions, stores them in `match_suggestions`, announces pairs it had not
 //! suggested before, and only then deletes the rows. A crash in between leaves the rows queued,
-//! and recomputing is idempotent.
+//! and recomputing is idempotent. With several replicas on PostgreSQL each batch is claimed with
+//! `FOR UPDATE SKIP LOCKED`, so each row is recomputed (and each new pair announced) once.
 
 use super::live::NewMatch;
 use super::Matching;
 use crate::error::AppResult;
 use chrono::Utc;
+use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,17 +82,34 @@ pub struct BatchReport {
     pub new_pairs: usize,
 }
 
-/// Recomputes one batch of at most `batch` outbox rows.
+/// Recomputes one batch of at most `batch` outbox rows. On PostgreSQL the batch is claimed with
+/// `FOR UPDATE SKIP LOCKED` in a transaction that also deletes the rows, so replicas draining
+/// the same outbox never recompute the same row, and a replica that dies mid-batch releases its
+/// rows to the others.
 pub async fn drain_once(m: &Matching, batch: usize) -> AppResult<BatchReport> {
     let db = m.matcher.db();
-    let rows = match_outbox::Entity::find()
+    let oldest_first = match_outbox::Entity::find()
         .order_by_asc(match_outbox::Column::Id)
-        .limit(batch.max(1) as u64)
-        .all(db)
-        .await?;
-    if rows.is_empty() {
-        return Ok(BatchReport::default());
+        .limit(batch.max(1) as u64);
+    if db.get_database_backend() != DbBackend::Postgres {
+        // One process per SQLite file: nobody to race with.
+        let rows = oldest_first.all(db).await?;
+        let report = recompute_rows(m, &rows).await?;
+        delete_rows(db, &rows).await?;
+        return Ok(report);
     }
+    let tx = db.begin().await?;
+    let rows = oldest_first
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&tx)
+        .await?;
+    let report = recompute_rows(m, &rows).await?;
+    delete_rows(&tx, &rows).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn recompute_rows(m: &Matching, rows: &[match_outbox::Model]) -> AppResult<BatchReport> {
     let subjects: BTreeSet<(String, i64)> = rows
         .iter()
         .map(|r| (r.subject.clone(), r.subject_id))
@@ -107,11 +126,18 @@ pub async fn drain_once(m: &Matching, batch: usize) -> AppResult<BatchReport> {
             _ => 0,
         };
     }
+    Ok(report)
+}
+
+async fn delete_rows<C: ConnectionTrait>(db: &C, rows: &[match_outbox::Model]) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     match_outbox::Entity::delete_many()
         .filter(match_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
         .exec(db)
         .await?;
-    Ok(report)
+    Ok(())
 }
 
 struct Pair {

@@ -36,6 +36,7 @@ pub struct Search {
     db: DatabaseConnection,
     config: SearchConfig,
     fingerprint: String,
+    outbox: outbox::Reader,
 }
 
 /// Writer memory for the serving process (small batches) and for `reindex` (bulk).
@@ -66,6 +67,7 @@ impl Search {
         threads: usize,
     ) -> Result<Arc<Self>, SearchError> {
         let c = &config.search;
+        let dir = index_dir(config);
         let index: Arc<dyn SearchIndex> = match c.backend.as_str() {
             "meilisearch" => Arc::new(MeiliIndex::new(
                 &c.meilisearch_url,
@@ -74,17 +76,27 @@ impl Search {
                 &c.synonyms,
             )?),
             _ => Arc::new(TantivyIndex::open(
-                &index_dir(config),
+                &dir,
                 tokenizer::jieba(&c.vocabulary),
                 &c.synonyms,
                 heap,
                 threads,
             )?),
         };
-        Ok(Arc::new(Self::with_index(db, c.clone(), index)))
+        let reader = outbox::Reader::for_backend(
+            index.backend(),
+            &db,
+            &dir,
+            c.outbox_settle_secs,
+            c.outbox_retention_secs,
+        );
+        let mut search = Self::with_index(db, c.clone(), index);
+        search.outbox = reader;
+        Ok(Arc::new(search))
     }
 
-    /// Wraps an already opened backend (tests, the contract suite).
+    /// Wraps an already opened backend (tests, the contract suite); it consumes the outbox by
+    /// claiming and deleting rows, as a single process or a shared engine does.
     pub fn with_index(
         db: DatabaseConnection,
         config: SearchConfig,
@@ -96,7 +108,13 @@ impl Search {
             db,
             config,
             fingerprint,
+            outbox: outbox::Reader::Claim,
         }
+    }
+
+    /// How this process consumes the search outbox.
+    pub fn outbox(&self) -> &outbox::Reader {
+        &self.outbox
     }
 
     /// The backend.
@@ -305,7 +323,7 @@ pub async fn rebuild(
         index.apply(docs, Vec::new()).await?;
         progress(done);
     }
-    outbox::forget_up_to(db, covered).await?;
+    search.outbox.covered(db, covered).await?;
     index.set_fingerprint(&search.fingerprint).await?;
     Ok(RebuildReport {
         documents: done,
@@ -314,13 +332,39 @@ pub async fn rebuild(
 }
 
 /// Prepares the backend and rebuilds the index when it was built with other settings (or never).
+///
+/// A shared engine is checked and rebuilt under a cluster-wide advisory lock, so replicas that
+/// start together rebuild it once; a per-process index also rebuilds when its replica was away
+/// longer than the outbox retention.
 pub async fn ensure_current(search: &Search) -> AppResult<()> {
+    let shared = matches!(search.outbox, outbox::Reader::Claim);
+    let lock = if shared {
+        Some(
+            crate::cluster::startup_lock::StartupLock::acquire_key(&search.db, REBUILD_LOCK_KEY)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let result = ensure_current_locked(search).await;
+    if let Some(l) = lock {
+        l.release().await?;
+    }
+    result
+}
+
+/// Advisory lock key for rebuilding a shared index ("THUBINDX").
+const REBUILD_LOCK_KEY: i64 = 0x5448_5542_494e_4458;
+
+async fn ensure_current_locked(search: &Search) -> AppResult<()> {
     search.index().prepare().await?;
     let stored = search.index().fingerprint().await?;
-    if stored.as_deref() != Some(search.fingerprint.as_str()) {
+    let away = search.outbox.needs_rebuild().await;
+    if stored.as_deref() != Some(search.fingerprint.as_str()) || away {
         tracing::info!(
             search.backend = search.index().backend(),
-            "search settings changed or index new; rebuilding from the store"
+            away,
+            "search settings changed, index new or replica away too long; rebuilding from the store"
         );
         let report = rebuild(search, 5000, |_| {}).await?;
         tracing::info!(
@@ -578,7 +622,7 @@ impl Search {
     /// Backend name, documents held and outbox rows waiting.
     pub async fn status(&self) -> AppResult<(String, u64, u64)> {
         let docs = self.index.count().await?;
-        let pending = outbox::pending(&self.db).await?;
+        let pending = outbox::pending(self).await?;
         Ok((self.index.backend().to_string(), docs, pending))
     }
 }

@@ -89,6 +89,58 @@ impl Harvester {
                 "source {key} is being harvested by another process"
             )));
         }
+        self.open_run(src, full, now).await
+    }
+
+    /// Claims `src` for a scheduled harvest if, and only if, it is due — its interval has passed
+    /// since the last run began, or the process that held its lease died (the lease expired
+    /// without being released) — and nobody holds a live lease. The due-check and the lease are
+    /// one conditional UPDATE, so of several replicas looking at the same source exactly one
+    /// wins, and the winner's `last_run_at` makes the source not due for the others until the
+    /// next interval. `None` when not due or taken.
+    pub async fn claim_due(&self, src: &source::Model) -> AppResult<Option<Lease>> {
+        let now = Utc::now();
+        let cutoff = now - ChronoDuration::seconds(src.interval_secs.max(1));
+        let taken = source::Entity::update_many()
+            .col_expr(source::Column::LeaseOwner, Expr::value(self.owner.clone()))
+            .col_expr(
+                source::Column::LeaseExpiresAt,
+                Expr::value(now + ChronoDuration::seconds(self.lease_secs)),
+            )
+            .col_expr(source::Column::LastRunAt, Expr::value(now))
+            .filter(source::Column::Id.eq(src.id))
+            .filter(source::Column::Enabled.eq(true))
+            // The interval the cutoff was computed from is still the source's interval.
+            .filter(source::Column::IntervalSecs.eq(src.interval_secs))
+            .filter(
+                Condition::any()
+                    .add(source::Column::LeaseOwner.is_null())
+                    .add(source::Column::LeaseExpiresAt.lt(now)),
+            )
+            .filter(
+                Condition::any()
+                    .add(source::Column::LastRunAt.is_null())
+                    .add(source::Column::LastRunAt.lte(cutoff))
+                    // Still owned but expired: its holder died mid-run; resume now.
+                    .add(source::Column::LeaseOwner.is_not_null()),
+            )
+            .exec(&self.db)
+            .await?;
+        if taken.rows_affected != 1 {
+            return Ok(None);
+        }
+        let src = super::service::get(&self.db, &src.key).await?;
+        self.open_run(src, false, now).await.map(Some)
+    }
+
+    /// Opens (or resumes) the run of a source whose lease this process holds.
+    async fn open_run(
+        &self,
+        src: source::Model,
+        full: bool,
+        now: chrono::DateTime<Utc>,
+    ) -> AppResult<Lease> {
+        let key = src.key.clone();
         let last = harvest_run::Entity::find()
             .filter(harvest_run::Column::SourceId.eq(src.id))
             .order_by_desc(harvest_run::Column::Id)
