@@ -971,22 +971,14 @@ async fn profiles(
 ) -> AppResult<(BTreeMap<i64, Profile>, BTreeMap<i64, Profile>)> {
     let offer_ids: Vec<i64> = parts.iter().flat_map(|p| ids(&p.offers)).collect();
     let seek_ids: Vec<i64> = parts.iter().flat_map(|p| ids(&p.seeks)).collect();
-    let list = |s: &str| -> Vec<String> { serde_json::from_str(s).unwrap_or_default() };
     let offers = achievement::Entity::find()
         .filter(achievement::Column::Id.is_in(offer_ids))
         .all(db)
         .await?
         .into_iter()
         .map(|a| {
-            (
-                a.id,
-                Profile {
-                    id: a.id,
-                    industry: a.industry_code,
-                    ipc: list(&a.ipc_codes),
-                    keywords: list(&a.keywords),
-                },
-            )
+            let p = Profile::from_stored(a.id, a.industry_code, &a.ipc_codes, &a.keywords);
+            (a.id, p)
         })
         .collect();
     let seeks = need::Entity::find()
@@ -995,15 +987,8 @@ async fn profiles(
         .await?
         .into_iter()
         .map(|n| {
-            (
-                n.id,
-                Profile {
-                    id: n.id,
-                    industry: n.industry_code,
-                    ipc: list(&n.ipc_codes),
-                    keywords: list(&n.keywords),
-                },
-            )
+            let p = Profile::from_stored(n.id, n.industry_code, &n.ipc_codes, &n.keywords);
+            (n.id, p)
         })
         .collect();
     Ok((offers, seeks))

@@ -18,6 +18,24 @@ pub struct Profile {
     pub keywords: Vec<String>,
 }
 
+impl Profile {
+    /// A profile from a stored row's columns (IPC symbols and keywords as JSON lists).
+    pub fn from_stored(
+        id: i64,
+        industry: Option<String>,
+        ipc_json: &str,
+        keywords_json: &str,
+    ) -> Self {
+        let list = |s: &str| -> Vec<String> { serde_json::from_str(s).unwrap_or_default() };
+        Self {
+            id,
+            industry,
+            ipc: list(ipc_json),
+            keywords: list(keywords_json),
+        }
+    }
+}
+
 /// What a registrant brings: profiles of its offered achievements and sought needs.
 #[derive(Debug, Clone, Default)]
 pub struct Registrant {
@@ -49,64 +67,88 @@ pub struct Suggestion {
 /// Lowest score worth suggesting: at least an industry division or an IPC subclass in common.
 pub const MIN_SCORE: u32 = 2;
 
-/// Scores one achievement against one need.
-pub fn score(offer: &Profile, need: &Profile) -> u32 {
-    let mut s = 0;
-    if let (Some(a), Some(b)) = (&offer.industry, &need.industry) {
-        let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-        s += match common {
+/// What an achievement and a need have in common: the one computation behind both the score
+/// and the reasons shown, so the words always say what was counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overlap {
+    /// The longest common prefix of the two GB/T 4754 codes (empty when none or either lacks one).
+    pub industry: String,
+    /// IPC subclasses (first four characters) both carry.
+    pub ipc: Vec<String>,
+    /// The need's keywords the achievement carries too, in the need's order.
+    pub keywords: Vec<String>,
+}
+
+impl Overlap {
+    /// Compares one achievement with one need.
+    pub fn of(offer: &Profile, need: &Profile) -> Self {
+        let industry = match (&offer.industry, &need.industry) {
+            (Some(a), Some(b)) => a
+                .chars()
+                .zip(b.chars())
+                .take_while(|(x, y)| x == y)
+                .map(|(x, _)| x)
+                .collect(),
+            _ => String::new(),
+        };
+        let sub = |v: &[String]| -> BTreeSet<String> {
+            v.iter().map(|c| c.chars().take(4).collect()).collect()
+        };
+        let ipc = sub(&offer.ipc)
+            .intersection(&sub(&need.ipc))
+            .cloned()
+            .collect();
+        let kw: BTreeSet<&String> = offer.keywords.iter().collect();
+        let keywords = need
+            .keywords
+            .iter()
+            .filter(|k| kw.contains(k))
+            .cloned()
+            .collect();
+        Self {
+            industry,
+            ipc,
+            keywords,
+        }
+    }
+
+    /// Industry group > division > section, 2 per IPC subclass, 1 per keyword.
+    pub fn score(&self) -> u32 {
+        let industry = match self.industry.chars().count() {
             0 => 0,
             1 => 1,
             2 | 3 => 2,
             _ => 3,
         };
+        industry + 2 * self.ipc.len() as u32 + self.keywords.len() as u32
     }
-    let sub = |v: &[String]| -> BTreeSet<String> {
-        v.iter().map(|c| c.chars().take(4).collect()).collect()
-    };
-    s += 2 * sub(&offer.ipc).intersection(&sub(&need.ipc)).count() as u32;
-    let kw: BTreeSet<&String> = offer.keywords.iter().collect();
-    s += need.keywords.iter().filter(|k| kw.contains(k)).count() as u32;
-    s
-}
 
-/// The overlap `score` counted, as sentences a participant can read.
-pub fn explain(offer: &Profile, need: &Profile) -> Vec<String> {
-    let mut out = Vec::new();
-    if let (Some(a), Some(b)) = (&offer.industry, &need.industry) {
-        let common: String = a
-            .chars()
-            .zip(b.chars())
-            .take_while(|(x, y)| x == y)
-            .map(|(x, _)| x)
-            .collect();
+    /// What `score` counted, as sentences a participant can read (Chinese, then English).
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let common = &self.industry;
         match common.chars().count() {
             0 => {}
             1 => out.push(format!("同属行业门类 {common} (same industry section)")),
             2 | 3 => out.push(format!("同属行业大类 {common} (same industry division)")),
             _ => out.push(format!("同一行业 {common} (same industry group)")),
         }
+        for c in &self.ipc {
+            out.push(format!("IPC 小类相同 {c} (shared IPC subclass)"));
+        }
+        if !self.keywords.is_empty() {
+            out.push(format!(
+                "共同关键词：{} (shared keywords)",
+                self.keywords.join("、")
+            ));
+        }
+        out
     }
-    let sub = |v: &[String]| -> BTreeSet<String> {
-        v.iter().map(|c| c.chars().take(4).collect()).collect()
-    };
-    for c in sub(&offer.ipc).intersection(&sub(&need.ipc)) {
-        out.push(format!("IPC 小类相同 {c} (shared IPC subclass)"));
-    }
-    let kw: BTreeSet<&String> = offer.keywords.iter().collect();
-    let shared: Vec<&str> = need
-        .keywords
-        .iter()
-        .filter(|k| kw.contains(k))
-        .map(String::as_str)
-        .collect();
-    if !shared.is_empty() {
-        out.push(format!(
-            "共同关键词：{} (shared keywords)",
-            shared.join("、")
-        ));
-    }
-    out
+}
+
+/// Scores one achievement against one need.
+pub fn score(offer: &Profile, need: &Profile) -> u32 {
+    Overlap::of(offer, need).score()
 }
 
 /// Suggestions among registrants, best first, at most `per_participant` for each offerer and
@@ -125,16 +167,16 @@ pub fn suggest(
             let best = o
                 .offers
                 .iter()
-                .flat_map(|a| k.seeks.iter().map(move |n| (score(a, n), a, n)))
-                .max_by_key(|(s, a, n)| (*s, std::cmp::Reverse((a.id, n.id))));
-            if let Some((best, a, n)) = best.filter(|(s, _, _)| *s >= MIN_SCORE) {
+                .flat_map(|a| k.seeks.iter().map(move |n| (Overlap::of(a, n), a, n)))
+                .max_by_key(|(ov, a, n)| (ov.score(), std::cmp::Reverse((a.id, n.id))));
+            if let Some((overlap, a, n)) = best.filter(|(ov, _, _)| ov.score() >= MIN_SCORE) {
                 all.push(Suggestion {
                     offerer: o.id,
                     seeker: k.id,
-                    score: best,
+                    score: overlap.score(),
                     achievement: a.id,
                     need: n.id,
-                    reasons: explain(a, n),
+                    reasons: overlap.reasons(),
                 });
             }
         }
@@ -170,6 +212,24 @@ mod tests {
             ipc: ipc.iter().map(|s| s.to_string()).collect(),
             keywords: kw.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn the_reasons_name_exactly_what_the_score_counted() {
+        let battery = p("C3841", &["H01M4/525"], &["锂电池"]);
+        let need = p("C3841", &["H01M10/05"], &["锂电池", "储能"]);
+        let o = Overlap::of(&battery, &need);
+        assert_eq!(o.score(), 3 + 2 + 1);
+        assert_eq!(
+            o.reasons(),
+            vec![
+                "同一行业 C3841 (same industry group)".to_string(),
+                "IPC 小类相同 H01M (shared IPC subclass)".to_string(),
+                "共同关键词：锂电池 (shared keywords)".to_string(),
+            ]
+        );
+        let none = Overlap::of(&battery, &p("A0111", &[], &[]));
+        assert_eq!((none.score(), none.reasons()), (0, Vec::<String>::new()));
     }
 
     #[test]
