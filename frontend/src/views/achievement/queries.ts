@@ -1,5 +1,7 @@
 // GraphQL documents of the achievement page, written against schema/transferhub.graphql.
 // Reading `achievement(id)` of a published record is what counts a page view on the server.
+import type { FeedbackKind } from '@/api/enums'
+export { FEEDBACK_KINDS, type FeedbackKind } from '@/api/enums'
 
 export const ACHIEVEMENT = `query AchievementDetail($id: ID!) {
   achievement(id: $id) {
@@ -34,8 +36,6 @@ export const RECORD_FEEDBACK = `mutation RecordMatchFeedback($input: RecordMatch
   recordMatchFeedback(input: $input) { feedback { id kind createdAt } }
 }`
 
-export const FEEDBACK_KINDS = ['INTERESTED', 'NOT_RELEVANT', 'CONTACTED'] as const
-export type FeedbackKind = (typeof FEEDBACK_KINDS)[number]
 
 export interface PatentLink {
   key: string

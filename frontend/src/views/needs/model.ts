@@ -3,28 +3,13 @@
 // under the right form field. Kept here so both areas format and validate identically.
 import type { CombinedError } from '@urql/vue'
 
-/** GraphQL `TransferMode`, in the order of 促进科技成果转化法 Art. 16. */
-export const TRANSFER_MODES = [
-  'SELF_IMPLEMENTATION',
-  'ASSIGNMENT',
-  'LICENCE',
-  'JOINT_IMPLEMENTATION',
-  'EQUITY_INVESTMENT',
-  'OTHER',
-] as const
-export type TransferMode = (typeof TRANSFER_MODES)[number]
-
-/** GraphQL `AchievementType`. */
-export const ACHIEVEMENT_TYPES = ['PATENT', 'SOFTWARE_COPYRIGHT', 'PLANT_VARIETY', 'KNOW_HOW', 'OTHER'] as const
-export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number]
+export { TRANSFER_MODES, ACHIEVEMENT_TYPES, type TransferMode, type AchievementType } from '@/api/enums'
 
 /** GraphQL `AchievementStatus`. */
 export const ACHIEVEMENT_STATUSES = ['DRAFT', 'PUBLISHED', 'WITHDRAWN'] as const
 export type AchievementStatus = (typeof ACHIEVEMENT_STATUSES)[number]
 
-/** GraphQL `FeedbackKind`. */
-export const FEEDBACK_KINDS = ['INTERESTED', 'NOT_RELEVANT', 'CONTACTED'] as const
-export type FeedbackKind = (typeof FEEDBACK_KINDS)[number]
+export { FEEDBACK_KINDS, type FeedbackKind } from '@/api/enums'
 
 /** GraphQL Int is 32-bit signed: the largest amount in yuan the API can carry. */
 export const MAX_YUAN = 2_147_483_647

@@ -2,15 +2,7 @@
 // enum labels, TRL meanings, GB/T 4754 sections, GB/T 2260 regions, prices (面议), dates.
 import { i18n } from '@/plugins/i18n'
 
-export const ACHIEVEMENT_TYPES = ['PATENT', 'SOFTWARE_COPYRIGHT', 'PLANT_VARIETY', 'KNOW_HOW', 'OTHER'] as const
-export const TRANSFER_MODES = [
-  'SELF_IMPLEMENTATION',
-  'ASSIGNMENT',
-  'LICENCE',
-  'JOINT_IMPLEMENTATION',
-  'EQUITY_INVESTMENT',
-  'OTHER',
-] as const
+export { ACHIEVEMENT_TYPES, TRANSFER_MODES } from '@/api/enums'
 
 type Translate = (key: string, named?: Record<string, unknown>) => string
 type Exists = (key: string, locale?: string) => boolean
