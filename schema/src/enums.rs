@@ -1,42 +1,34 @@
 //! Enums shared by the store, the API and the CLI, so one spelling exists for each value
 //! (API.md fixes the GraphQL names; the database stores the same upper-case strings).
 
-use async_graphql::Enum;
+#[cfg(feature = "db")]
 use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 
 /// Kinds of technology achievement (成果类型).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AchievementType {
     /// 专利
-    #[sea_orm(string_value = "PATENT")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PATENT"))]
     Patent,
     /// 软件著作权
-    #[sea_orm(string_value = "SOFTWARE_COPYRIGHT")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "SOFTWARE_COPYRIGHT"))]
     SoftwareCopyright,
     /// 植物新品种
-    #[sea_orm(string_value = "PLANT_VARIETY")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PLANT_VARIETY"))]
     PlantVariety,
     /// 技术秘密
-    #[sea_orm(string_value = "KNOW_HOW")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "KNOW_HOW"))]
     KnowHow,
     /// 其他
-    #[sea_orm(string_value = "OTHER")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "OTHER"))]
     Other,
 }
 
@@ -54,39 +46,32 @@ impl AchievementType {
 }
 
 /// Ways an achievement can be transferred (促进科技成果转化法 Art. 16).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TransferMode {
     /// 自行投资实施
-    #[sea_orm(string_value = "SELF_IMPLEMENTATION")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "SELF_IMPLEMENTATION"))]
     SelfImplementation,
     /// 转让
-    #[sea_orm(string_value = "ASSIGNMENT")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "ASSIGNMENT"))]
     Assignment,
     /// 许可
-    #[sea_orm(string_value = "LICENCE")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "LICENCE"))]
     Licence,
     /// 合作实施
-    #[sea_orm(string_value = "JOINT_IMPLEMENTATION")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "JOINT_IMPLEMENTATION"))]
     JointImplementation,
     /// 作价投资
-    #[sea_orm(string_value = "EQUITY_INVESTMENT")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "EQUITY_INVESTMENT"))]
     EquityInvestment,
     /// 其他协商确定的方式
-    #[sea_orm(string_value = "OTHER")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "OTHER"))]
     Other,
 }
 
@@ -133,73 +118,59 @@ impl TransferMode {
 }
 
 /// What an organisation is, which decides what it may publish.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrganisationKind {
     /// 高校
-    #[sea_orm(string_value = "UNIVERSITY")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "UNIVERSITY"))]
     University,
     /// 科研院所
-    #[sea_orm(string_value = "INSTITUTE")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "INSTITUTE"))]
     Institute,
     /// 企业
-    #[sea_orm(string_value = "FIRM")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "FIRM"))]
     Firm,
     /// 服务机构
-    #[sea_orm(string_value = "AGENCY")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "AGENCY"))]
     Agency,
     /// 活动组织方
-    #[sea_orm(string_value = "ORGANISER")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "ORGANISER"))]
     Organiser,
     /// 外部门户
-    #[sea_orm(string_value = "PORTAL")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PORTAL"))]
     Portal,
 }
 
 /// What a member or a token may do; checked by the one policy in the server.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// Runs the whole hub.
-    #[sea_orm(string_value = "PLATFORM_ADMIN")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PLATFORM_ADMIN"))]
     PlatformAdmin,
     /// Manages one organisation.
-    #[sea_orm(string_value = "ORG_ADMIN")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "ORG_ADMIN"))]
     OrgAdmin,
     /// Edits one organisation's records.
-    #[sea_orm(string_value = "MEMBER")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "MEMBER"))]
     Member,
     /// Runs matchmaking events.
-    #[sea_orm(string_value = "ORGANISER")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "ORGANISER"))]
     Organiser,
     /// An external portal reading the catalog.
-    #[sea_orm(string_value = "PORTAL")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PORTAL"))]
     Portal,
 }
 
@@ -218,83 +189,62 @@ impl Role {
 }
 
 /// Publication state of an achievement; only PUBLISHED is public.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AchievementStatus {
     /// Visible to its organisation only.
-    #[sea_orm(string_value = "DRAFT")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "DRAFT"))]
     Draft,
     /// Public.
-    #[sea_orm(string_value = "PUBLISHED")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PUBLISHED"))]
     Published,
     /// No longer offered; kept for history.
-    #[sea_orm(string_value = "WITHDRAWN")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "WITHDRAWN"))]
     Withdrawn,
 }
 
 /// Whether a need still seeks answers.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum NeedStatus {
     /// Seeking achievements.
-    #[sea_orm(string_value = "OPEN")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "OPEN"))]
     Open,
     /// Solved or abandoned.
-    #[sea_orm(string_value = "CLOSED")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "CLOSED"))]
     Closed,
 }
 
 /// Chinese patent types as carried by the application number's type digit.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PatentType {
     /// 发明
-    #[sea_orm(string_value = "INVENTION")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "INVENTION"))]
     Invention,
     /// 实用新型
-    #[sea_orm(string_value = "UTILITY_MODEL")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "UTILITY_MODEL"))]
     UtilityModel,
     /// 外观设计
-    #[sea_orm(string_value = "DESIGN")]
+    #[cfg_attr(feature = "db", sea_orm(string_value = "DESIGN"))]
     Design,
 }
 

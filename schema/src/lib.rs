@@ -2,8 +2,15 @@
 //! the enums shared by the store and the API, the sea-orm entities and the one migration set
 //! that runs on SQLite and PostgreSQL. It knows no transport and no source.
 
+//!
+//! Features: `db` (default) adds the sea-orm entities, the migrations and the enums' database
+//! mapping; `graphql` (default) derives the enums' GraphQL types. The source connectors use
+//! neither: they build with `default-features = false` and get only the types and enums.
+
+#[cfg(feature = "db")]
 pub mod entity;
 pub mod enums;
+#[cfg(feature = "db")]
 pub mod migration;
 pub mod types;
 

@@ -3,7 +3,7 @@
 //! `index.html`; a landing page when the front end is not built).
 
 use super::state::AppState;
-use crate::auth::{self, token};
+use crate::auth;
 use crate::error::Code;
 use crate::loaders::Loaders;
 use async_graphql::http::GraphiQLSource;
@@ -90,6 +90,7 @@ async fn graphql_ws(
         }
     }
     let db = state.db.clone();
+    let credentials = state.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
@@ -105,7 +106,8 @@ async fn graphql_ws(
                             .map(str::to_string)
                     });
                     if let Some(t) = token {
-                        let v = token::authenticate(&db, &t)
+                        // The same path as POST /graphql: the key's rate limit applies.
+                        let v = auth::http::bearer_viewer(&credentials, &t)
                             .await
                             .map_err(|e| async_graphql::Error::new(e.message()))?;
                         data.insert(v);

@@ -68,9 +68,7 @@ pub async fn caller(
         let presented = auth.to_str().ok().and_then(bearer).ok_or_else(|| {
             AppError::Unauthenticated("Authorization header must be `Bearer <token>`".into())
         })?;
-        let (viewer, per_minute) = token::authenticate_with_limit(&state.db, presented).await?;
-        state.key_limits.check(viewer.token_id, per_minute).await?;
-        return Ok(Caller::Bearer(viewer));
+        return Ok(Caller::Bearer(bearer_viewer(state, presented).await?));
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {
         return Ok(Caller::Anonymous);
@@ -80,6 +78,14 @@ pub async fn caller(
         csrf::check(&info.session.csrf_token, headers, state.oidc.public_url())?;
     }
     Ok(Caller::Session(Box::new(info), viewer))
+}
+
+/// Authenticates a presented bearer token or API key and charges the key's rate limit: the one
+/// credential path of `POST /graphql`, the downloads and the WebSocket's `connection_init`.
+pub async fn bearer_viewer(state: &AppState, presented: &str) -> AppResult<Viewer> {
+    let (viewer, per_minute) = token::authenticate_with_limit(&state.db, presented).await?;
+    state.key_limits.check(viewer.token_id, per_minute).await?;
+    Ok(viewer)
 }
 
 /// Adds `Retry-After` to rate-limited answers and clears a refused session cookie.

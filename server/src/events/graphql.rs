@@ -291,20 +291,21 @@ impl SuggestedMeeting {
     /// The offerer's achievement behind the suggestion (null if the caller may not see it).
     async fn achievement(&self, ctx: &Context<'_>) -> Result<Option<Achievement>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(
-            crate::catalog::service::get(db, viewer(ctx), self.0.achievement)
-                .await
-                .ok()
-                .map(Achievement),
-        )
+        // Invisible or gone is null; a failing store is an error, not a silent null.
+        match crate::catalog::service::get(db, viewer(ctx), self.0.achievement).await {
+            Ok(a) => Ok(Some(Achievement(a))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
     /// The seeker's need behind the suggestion.
     async fn need(&self, ctx: &Context<'_>) -> Result<Option<Need>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(crate::needs::service::get(db, self.0.need)
-            .await
-            .ok()
-            .map(Need))
+        match crate::needs::service::get(db, self.0.need).await {
+            Ok(n) => Ok(Some(Need(n))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
     /// Why the pair is suggested, in words (Chinese first, English in brackets).
     async fn reasons(&self) -> &[String] {
