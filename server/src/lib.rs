@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod filters;
 pub mod graphql;
 pub mod links;

@@ -374,8 +374,42 @@ pub struct InviteMemberPayload {
 #[derive(Default)]
 pub struct AuthMutation;
 
+/// What `logoutEverywhere` did.
+#[derive(SimpleObject)]
+pub struct LogoutEverywherePayload {
+    /// Browser sessions of the caller that were closed, this one included.
+    pub closed_sessions: u64,
+}
+
 #[Object]
 impl AuthMutation {
+    /// Closes every browser session of the logged-in person (all devices, this one too); the
+    /// next request of each gets UNAUTHENTICATED. Only for cookie sessions (CSRF-checked).
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<LogoutEverywherePayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let info = ctx
+            .data_opt::<super::session::SessionInfo>()
+            .ok_or_else(|| {
+                AppError::Unauthenticated("logoutEverywhere needs a browser session".into())
+            })?;
+        let txn = crate::db::begin_write(db).await?;
+        let closed = super::session::close_all(&txn, info.user.id).await?;
+        crate::audit::record_as(
+            &txn,
+            &format!("user:{}", info.user.id),
+            "session.logout_everywhere",
+            "user",
+            Some(info.user.id),
+            info.session.organisation_id,
+            serde_json::json!({ "closed": closed }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(LogoutEverywherePayload {
+            closed_sessions: closed,
+        })
+    }
+
     /// Creates an API key for an external portal; the secret is in the payload, once.
     #[graphql(guard = "AdminGuard")]
     async fn create_api_key(

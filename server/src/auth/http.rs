@@ -73,7 +73,12 @@ pub async fn caller(
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {
         return Ok(Caller::Anonymous);
     };
-    let (info, viewer) = session::resolve(&state.db, &secret).await?;
+    let (info, viewer) = session::resolve(
+        &state.db,
+        &secret,
+        state.config.auth.session_idle_timeout_secs,
+    )
+    .await?;
     if state_changing {
         csrf::check(&info.session.csrf_token, headers, state.oidc.public_url())?;
     }

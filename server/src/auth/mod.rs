@@ -8,6 +8,7 @@ pub mod cost;
 pub mod csrf;
 pub mod graphql;
 pub mod http;
+pub mod login_limits;
 pub mod members;
 pub mod oidc;
 pub mod policy;
