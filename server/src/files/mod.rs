@@ -113,7 +113,7 @@ fn random_key() -> String {
 fn too_large(max: u64) -> AppError {
     AppError::bad_input(
         "body",
-        &format!("文件过大 / the file is larger than the limit of {max} bytes"),
+        format!("文件过大 / the file is larger than the limit of {max} bytes"),
     )
 }
 
@@ -261,7 +261,7 @@ async fn receive(body: Body, path: &FsPath, max: u64) -> Result<(u64, String, Ve
         let chunk = chunk.map_err(|e| {
             Refusal(
                 StatusCode::BAD_REQUEST,
-                AppError::bad_input("body", &format!("the upload was interrupted ({e})")),
+                AppError::bad_input("body", format!("the upload was interrupted ({e})")),
             )
         })?;
         size += chunk.len() as u64;
@@ -358,9 +358,15 @@ pub async fn download(
             &state.config.storage.data_dir,
             &state.config.server.frontend_dir,
         )?;
-        let bytes = tokio::fs::File::open(dir.join(&row.storage_key))
-            .await
-            .map_err(io)?;
+        let bytes = match tokio::fs::File::open(dir.join(&row.storage_key)).await {
+            Ok(f) => f,
+            // Recorded but not on this replica's disk: `uploads/` is not shared (OPERATIONS.md).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(file = %row.public_id, "uploaded file missing from the uploads directory");
+                return Err(not_found().into());
+            }
+            Err(e) => return Err(io(e)),
+        };
         let stream = tokio_util::io::ReaderStream::new(bytes);
         let mut resp = Body::from_stream(stream).into_response();
         let h = resp.headers_mut();
