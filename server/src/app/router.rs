@@ -112,7 +112,7 @@ async fn graphql_ws(
             {
                 Ok((info, viewer)) => session_viewer = Some((info, viewer)),
                 Err(e) => {
-                    return (auth::http::status_for(e.code()), e.message()).into_response();
+                    return e.into_response();
                 }
             }
         }
@@ -160,7 +160,7 @@ async fn graphql(
     let caller = match auth::http::caller(&state, &headers, true).await {
         Ok(c) => c,
         Err(e) => {
-            let status = auth::http::status_for(e.code());
+            let status = crate::error::status_for(e.code());
             let mut extra = HeaderMap::new();
             auth::http::decorate(&mut extra, &e, state.oidc.secure_cookies());
             let err: async_graphql::Error = e.into();
@@ -258,20 +258,7 @@ async fn agenda_ics(
             body,
         )
             .into_response(),
-        Err(e) => {
-            let status = auth::http::status_for(e.code());
-            let message = if e.code() == Code::Internal {
-                tracing::error!(error = %e.message(), "agenda failed");
-                "internal error".to_string()
-            } else {
-                e.message()
-            };
-            (
-                status,
-                axum::Json(serde_json::json!({ "code": e.code().as_str(), "message": message })),
-            )
-                .into_response()
-        }
+        Err(e) => e.into_response(),
     }
 }
 

@@ -3,11 +3,10 @@
 //! still decided by the one policy (`auth::policy`), which the services call.
 
 use super::api_keys::{self, ApiKeyScope, NewApiKey};
-use super::audit_log::{self, AuditQuery};
-use super::Viewer;
+use super::{policy, Viewer};
+use crate::audit::log::{self as audit_log, AuditQuery};
 use crate::catalog::graphql::Organisation;
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
@@ -16,6 +15,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{Condition, DatabaseConnection};
 use transferhub_schema::entity::{api_token, audit_log as audit_entity, invitation};
 use transferhub_schema::enums::Role;
+
+/// The request's viewer, if authenticated (put into the request data by the HTTP layer); every
+/// resolver asks here.
+pub fn viewer<'a>(ctx: &'a Context<'_>) -> Option<&'a Viewer> {
+    ctx.data_opt::<Viewer>()
+}
 
 /// Lets a field run only for organisation admins and platform admins (anonymous callers get
 /// UNAUTHENTICATED, everyone else FORBIDDEN) before any resolver code runs.
@@ -28,7 +33,7 @@ impl Guard for AdminGuard {
                 "请先登录 / this field needs a login or token".into(),
             )
             .into()),
-            Some(v) if matches!(v.role, Role::PlatformAdmin | Role::OrgAdmin) => Ok(()),
+            Some(v) if policy::administers(Some(v)) => Ok(()),
             Some(v) => Err(AppError::Forbidden(format!(
                 "only organisation admins and platform admins may do this (you act as {:?})",
                 v.role

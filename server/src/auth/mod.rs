@@ -4,7 +4,6 @@
 //! viewer may change (`policy`).
 
 pub mod api_keys;
-pub mod audit_log;
 pub mod cost;
 pub mod csrf;
 pub mod graphql;

@@ -19,8 +19,8 @@
 //! organisation's members and platform admins (others get 404).
 
 use crate::app::state::AppState;
-use crate::auth::http::{caller, status_for};
-use crate::error::{AppError, AppResult, Code};
+use crate::auth::http::caller;
+use crate::error::{status_for, AppError, AppResult, Code};
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -286,20 +286,15 @@ async fn receive(body: Body, path: &FsPath, max: u64) -> Result<(u64, String, Ve
 }
 
 fn refused(status: StatusCode, e: AppError) -> Response {
-    let message = if e.code() == Code::Internal {
+    if e.code() == Code::Internal {
         tracing::error!(error = %e.message(), "upload failed");
-        "internal error".to_string()
-    } else {
-        e.message()
-    };
-    let mut resp = (
-        status,
-        axum::Json(
-            serde_json::json!({ "error": { "code": e.code().as_str(), "message": message } }),
-        ),
-    )
-        .into_response();
-    crate::auth::http::decorate(resp.headers_mut(), &e, false);
+    }
+    // The one error body (`AppError`'s `IntoResponse`), with the upload's own status (413, 415).
+    let mut extra = HeaderMap::new();
+    crate::auth::http::decorate(&mut extra, &e, false);
+    let mut resp = e.into_response();
+    *resp.status_mut() = status;
+    resp.headers_mut().extend(extra);
     // The client may still be sending: tell it the connection will not be reused.
     resp.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
