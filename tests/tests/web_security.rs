@@ -484,9 +484,13 @@ async fn login_attempts_from_one_address_are_limited() {
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn upload_hub(max: u64) -> (TestHub, tempfile::TempDir) {
+    upload_hub_on(Backend::Sqlite, max).await
+}
+
+async fn upload_hub_on(backend: Backend, max: u64) -> (TestHub, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("tempdir");
     let dir = data.path().display().to_string();
-    let hub = TestHub::start_with(Backend::Sqlite, true, |c| {
+    let hub = TestHub::start_with(backend, true, |c| {
         c.storage.data_dir = dir;
         c.security.upload_max_bytes = max;
     })
@@ -525,8 +529,14 @@ fn stored(data: &tempfile::TempDir) -> Vec<String> {
 
 #[tokio::test]
 async fn a_pdf_is_stored_outside_the_served_paths_and_served_as_an_attachment() {
+    for backend in transferhub_tests::backends().await {
+        pdf_round_trip(backend).await;
+    }
+}
+
+async fn pdf_round_trip(backend: Backend) {
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let (hub, data) = upload_hub(1024 * 1024).await;
+    let (hub, data) = upload_hub_on(backend, 1024 * 1024).await;
     let member = hub
         .token("imu", transferhub_schema::enums::Role::Member)
         .await;
@@ -712,4 +722,61 @@ fn bytes_chunk() -> Vec<u8> {
     let mut v = PDF.to_vec();
     v.resize(64 * 1024, b' ');
     v
+}
+
+#[tokio::test]
+async fn logins_for_one_account_are_limited_and_the_session_cookie_is_httponly_and_samesite() {
+    use transferhub_server::app::config::AuthProviderConfig;
+    use transferhub_tests::oidc_peer::{free_port, Browser, OidcPeer, CLIENT_ID, CLIENT_SECRET};
+    let port = free_port();
+    let hub = TestHub::start_with(Backend::Sqlite, true, |c| {
+        c.auth.providers.push(AuthProviderConfig {
+            key: "campus".into(),
+            issuer: format!("http://127.0.0.1:{port}"),
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            org_by_email_domain: [("imu.edu.cn".to_string(), "imu".to_string())].into(),
+            display_name: "统一身份认证".into(),
+        });
+        c.auth.login_attempts_per_account_per_minute = 2;
+    })
+    .await
+    .expect("hub");
+    let _peer = OidcPeer::start(port, &format!("{}/auth/callback/campus", hub.url))
+        .await
+        .expect("oidc-provider (npm) must start; see scripts/test.sh");
+    // Each login in its own browser; the third for the same account within the minute is refused.
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let b = Browser::new();
+        let authorize = b.start_login(&hub.url, "campus").await.expect("start");
+        let back = b
+            .walk_provider(&authorize, "limited", &hub.url)
+            .await
+            .expect("provider");
+        answers.push(b.visit(&back.url).await.expect("callback"));
+    }
+    let cookie = answers[0]
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("thub_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain-http hub: {cookie}");
+    assert_eq!(answers[0].status(), 303);
+    assert_eq!(answers[1].status(), 303);
+    assert_eq!(answers[2].status(), 429);
+    assert!(answers[2].headers().get("retry-after").is_some());
+    // Another account is not affected.
+    let b = Browser::new();
+    b.login(&hub.url, "campus", "someone-else")
+        .await
+        .expect("another account logs in");
 }

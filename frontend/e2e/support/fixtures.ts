@@ -1,7 +1,7 @@
 // What every journey spec shares: logging in through the real OpenID provider's login and
 // consent pages, GraphQL set-up calls with the platform-admin token, and screenshots named by
 // journey and language (e2e/screenshots/<lang>/<name>.png).
-import { test as base, expect, type Page } from '@playwright/test'
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -83,21 +83,43 @@ export function isCspViolation(text: string): boolean {
   return /Content Security Policy|Content-Security-Policy/i.test(text)
 }
 
+/** Starts collecting the CSP violations a browser context's pages report in the console. */
+function watchCsp(context: BrowserContext, into: string[]): void {
+  context.on('console', (m) => {
+    if (isCspViolation(m.text())) into.push(`${m.page()?.url() ?? '?'}: ${m.text()}`)
+  })
+}
+
+/** Violations from contexts a spec opens itself (`browser.newContext()`, a second person). */
+const extraViolations: string[] = []
+
 /**
  * Every journey runs under the hub's real CSP and fails on any violation the browser reports in
  * the console (a blocked script, style, image, connection or frame) in any page of the test's
- * browser context.
+ * browser context or of a context the spec opens itself.
  */
-export const test = base.extend<{ expectCspViolations: boolean }>({
+export const test = base.extend<{ expectCspViolations: boolean }, { watchedBrowser: void }>({
   /** Only the spec that provokes a violation on purpose sets this (`test.use`). */
   expectCspViolations: [false, { option: true }],
+  watchedBrowser: [
+    async ({ browser }, use) => {
+      const open = browser.newContext.bind(browser)
+      browser.newContext = async (options) => {
+        const context = await open(options)
+        watchCsp(context, extraViolations)
+        return context
+      }
+      await use()
+    },
+    { scope: 'worker', auto: true },
+  ],
   context: async ({ context, expectCspViolations }, use) => {
     const violations: string[] = []
-    context.on('console', (m) => {
-      if (isCspViolation(m.text())) violations.push(`${m.page()?.url() ?? '?'}: ${m.text()}`)
-    })
+    watchCsp(context, violations)
+    extraViolations.length = 0
     await use(context)
-    if (!expectCspViolations) expect(violations, 'CSP violations reported in the browser console').toEqual([])
+    const all = [...new Set([...violations, ...extraViolations.splice(0)])]
+    if (!expectCspViolations) expect(all, 'CSP violations reported in the browser console').toEqual([])
   },
 })
 export { expect }

@@ -401,7 +401,7 @@ impl Default for AuthConfig {
             session_ttl_secs: 8 * 3600,
             session_idle_timeout_secs: 3600,
             login_attempts_per_address_per_minute: 60,
-            login_attempts_per_account_per_minute: 5,
+            login_attempts_per_account_per_minute: 10,
             login_ttl_secs: 600,
             platform_admin_emails: Vec::new(),
             default_rate_limit_per_minute: 600,

@@ -274,3 +274,20 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Err(e) => error_response(e, secure),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookies_are_httponly_samesite_and_secure_behind_https() {
+        let c = cookie_header(SESSION_COOKIE, "s", "/", 60, true, true);
+        assert_eq!(
+            c,
+            "thub_session=s; Path=/; Max-Age=60; SameSite=Lax; HttpOnly; Secure"
+        );
+        let c = cookie_header(SESSION_COOKIE, "s", "/", 60, true, false);
+        assert!(!c.contains("Secure") && c.contains("HttpOnly"));
+        assert!(clear_cookie(SESSION_COOKIE, "/", true, true).contains("Max-Age=0"));
+    }
+}

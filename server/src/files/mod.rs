@@ -353,9 +353,15 @@ pub async fn download(
             &state.config.storage.data_dir,
             &state.config.server.frontend_dir,
         )?;
-        let bytes = tokio::fs::File::open(dir.join(&row.storage_key))
-            .await
-            .map_err(io)?;
+        let bytes = match tokio::fs::File::open(dir.join(&row.storage_key)).await {
+            Ok(f) => f,
+            // Recorded but not on this replica's disk: `uploads/` is not shared (OPERATIONS.md).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(file = %row.public_id, "uploaded file missing from the uploads directory");
+                return Err(not_found().into());
+            }
+            Err(e) => return Err(io(e)),
+        };
         let stream = tokio_util::io::ReaderStream::new(bytes);
         let mut resp = Body::from_stream(stream).into_response();
         let h = resp.headers_mut();
