@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evalset;
 pub mod events;
 pub mod filters;
 pub mod graphql;
