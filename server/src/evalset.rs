@@ -236,7 +236,14 @@ const BENEFITS: [&str; 5] = [
 ];
 
 const GENERIC_WORDS: [&str; 8] = [
-    "高效", "低成本", "绿色", "智能", "新型", "环保", "节能", "稳定",
+    "高效",
+    "低成本",
+    "绿色",
+    "智能",
+    "新型",
+    "环保",
+    "节能",
+    "稳定",
 ];
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, v: &'a [T]) -> &'a T {
@@ -311,10 +318,7 @@ pub fn generate(seed: u64) -> EvalSet {
                 let key = format!("{}-{fi}-{v}", t.key);
                 truth.insert(key.clone(), (ti, fi));
                 let org = pick(&mut rng, &ORGS[..7]).0.to_string();
-                let region = ORGS
-                    .iter()
-                    .find(|o| o.0 == org)
-                    .map(|o| o.2.to_string());
+                let region = ORGS.iter().find(|o| o.0 == org).map(|o| o.2.to_string());
                 achievements.push(DevAchievement {
                     key,
                     org,
@@ -322,14 +326,16 @@ pub fn generate(seed: u64) -> EvalSet {
                     title,
                     summary,
                     keywords,
-                    inventors: vec![format!("{}{}", pick(&mut rng, &["王", "李", "张", "刘", "陈"]), pick(&mut rng, &["伟", "芳", "强", "敏", "军", "磊"]))],
+                    inventors: vec![format!(
+                        "{}{}",
+                        pick(&mut rng, &["王", "李", "张", "刘", "陈"]),
+                        pick(&mut rng, &["伟", "芳", "强", "敏", "军", "磊"])
+                    )],
                     industry: Some(t.industry.clone()),
                     ipc: vec![t.ipc.clone()],
                     trl: Some(rng.gen_range(3..=9)),
                     modes: random_modes(&mut rng),
-                    price: rng
-                        .gen_bool(0.7)
-                        .then(|| rng.gen_range(5..=500) * 10_000),
+                    price: rng.gen_bool(0.7).then(|| rng.gen_range(5..=500) * 10_000),
                     region,
                     age_days: rng.gen_range(1..1500),
                     title_en: english.then(|| {
@@ -355,27 +361,56 @@ pub fn generate(seed: u64) -> EvalSet {
     for (ti, t) in topics.iter().enumerate() {
         let fi = rng.gen_range(0..t.facets.len());
         let (facet, facet_en) = &t.facets[fi];
-        let mut push = |category: &str, text: String, facet: Option<usize>| {
+        let mut push_keyed = |category: &str, key: String, text: String, facet: Option<usize>| {
             queries.push(EvalQuery {
-                key: format!("{}-{category}", t.key),
+                key,
                 category: category.into(),
                 text,
                 relevant: grades(ti, facet),
             });
         };
-        push("plain", format!("{} {facet}", t.full), Some(fi));
-        push("typo", t.typo.clone(), None);
+        let key = |category: &str| format!("{}-{category}", t.key);
+        push_keyed(
+            "plain",
+            key("plain"),
+            format!("{} {facet}", t.full),
+            Some(fi),
+        );
+        push_keyed("typo", key("typo"), t.typo.clone(), None);
         if let Some(a) = &t.abbr {
-            push("abbreviation", format!("{a}{facet}"), Some(fi));
+            // Every facet: only a third of the topics have a common abbreviation.
+            for (k, (f, _)) in t.facets.iter().enumerate() {
+                push_keyed(
+                    "abbreviation",
+                    format!("{}-abbreviation-{k}", t.key),
+                    format!("{a}{f}"),
+                    Some(k),
+                );
+            }
         }
-        push("synonym", t.synonym.clone(), None);
-        push("english", format!("{facet_en} {}", t.english), Some(fi));
+        push_keyed("synonym", key("synonym"), t.synonym.clone(), None);
+        push_keyed(
+            "english",
+            key("english"),
+            format!("{facet_en} {}", t.english),
+            Some(fi),
+        );
         match &t.traditional {
-            Some(tr) => push("traditional", tr.clone(), None),
-            None => push("traditional", full_width(&format!("{} {facet}", t.full)), Some(fi)),
+            Some(tr) => push_keyed("traditional", key("traditional"), tr.clone(), None),
+            None => push_keyed(
+                "traditional",
+                key("traditional"),
+                full_width(&format!("{} {facet}", t.full)),
+                Some(fi),
+            ),
         }
         if let Some(n) = &t.notation {
-            push("notation", format!("{n} {facet}"), Some(fi));
+            push_keyed(
+                "notation",
+                key("notation"),
+                format!("{n} {facet}"),
+                Some(fi),
+            );
         }
         let long = format!(
             "我们是一家{}企业，目前在{}{}方面{}，希望寻找成熟的技术和合作单位，帮助我们降低成本、提高产品质量并尽快实现产业化",
@@ -384,7 +419,7 @@ pub fn generate(seed: u64) -> EvalSet {
             facet,
             pick(&mut rng, &PAINS),
         );
-        push("long", long, Some(fi));
+        push_keyed("long", key("long"), long, Some(fi));
     }
     let mut needs = Vec::new();
     for (ti, t) in topics.iter().enumerate() {
@@ -524,7 +559,11 @@ mod tests {
     fn the_set_is_large_enough_deterministic_and_split() {
         let a = generate(SEED);
         let b = generate(SEED);
-        assert!(a.dev.achievements.len() >= 500, "{}", a.dev.achievements.len());
+        assert!(
+            a.dev.achievements.len() >= 500,
+            "{}",
+            a.dev.achievements.len()
+        );
         assert!(a.queries.len() >= 150, "{}", a.queries.len());
         assert!(a.dev.needs.len() >= 150, "{}", a.dev.needs.len());
         assert_eq!(
@@ -541,7 +580,11 @@ mod tests {
             assert!(n >= 10 && held >= 5, "{c}: {n} queries, {held} held out");
         }
         for q in &a.queries {
-            assert!(q.relevant.values().any(|g| *g == 2), "{} has no answer", q.key);
+            assert!(
+                q.relevant.values().any(|g| *g == 2),
+                "{} has no answer",
+                q.key
+            );
         }
     }
 
@@ -555,7 +598,14 @@ mod tests {
             .expect("query");
         for (k, g) in &q.relevant {
             let (t, _) = s.truth[k];
-            assert_eq!(s.dev.achievements.iter().find(|a| &a.key == k).map(|a| a.cluster.clone()), Some("li-ion".to_string()));
+            assert_eq!(
+                s.dev
+                    .achievements
+                    .iter()
+                    .find(|a| &a.key == k)
+                    .map(|a| a.cluster.clone()),
+                Some("li-ion".to_string())
+            );
             assert_eq!(topics()[t].key, "li-ion");
             assert!(*g == 1 || *g == 2);
         }

@@ -193,6 +193,37 @@ pub fn mean(runs: &[(Vec<String>, &HashMap<String, u8>)]) -> Metrics {
     m
 }
 
+/// Regrades a set under the rule of issue 16: an achievement violating one of a need's stated
+/// requirements (minimum TRL, acceptable transfer modes, budget ceiling; unknown values do not
+/// violate) is not an answer to it, whatever its topic. The hand-labelled development set
+/// predates the rule (33 of its 143 top-graded pairs violate one).
+pub fn apply_requirements(set: &mut DevSet) {
+    let by_key: HashMap<String, DevAchievement> = set
+        .achievements
+        .iter()
+        .map(|a| (a.key.clone(), a.clone()))
+        .collect();
+    for n in &mut set.needs {
+        let wanted = TransferMode::mask(&n.modes);
+        n.relevant.retain(|k, _| {
+            let Some(a) = by_key.get(k) else {
+                return false;
+            };
+            let trl_ok = match (n.required_trl, a.trl) {
+                (Some(r), Some(t)) => t >= r,
+                _ => true,
+            };
+            let offered = TransferMode::mask(&a.modes);
+            let modes_ok = wanted == 0 || offered == 0 || wanted & offered != 0;
+            let price_ok = match (n.budget_max, a.price) {
+                (Some(b), Some(p)) => p <= b,
+                _ => true,
+            };
+            trl_ok && modes_ok && price_ok
+        });
+    }
+}
+
 /// Reads the development set.
 pub fn load(path: &Path) -> AppResult<DevSet> {
     let text = std::fs::read_to_string(path).map_err(|e| {

@@ -295,13 +295,27 @@ pub async fn evaluate_search(
             .filter_map(|h| keys.get(&h.id).cloned())
             .collect();
         let b = bm25.rank(&q.text, RECALL_AT)?;
+        if std::env::var_os("SEARCH_EVAL_VERBOSE").is_some() {
+            let n = |r: &[String]| crate::matching::eval::ndcg_at(r, &q.relevant, 10);
+            eprintln!(
+                "{:<14} hub {:.3} bm25 {:.3}  {}",
+                q.category,
+                n(&hub_ranked),
+                n(&b),
+                q.text
+            );
+        }
         let f = match fts5 {
             Some(f) => f.rank(&q.text, RECALL_AT).await?,
             None => Vec::new(),
         };
         runs.push((q.category.clone(), [hub_ranked, b, f], &q.relevant));
     }
-    Ok(rows(&crate::evalset::SEARCH_CATEGORIES, &runs, fts5.is_some()))
+    Ok(rows(
+        &crate::evalset::SEARCH_CATEGORIES,
+        &runs,
+        fts5.is_some(),
+    ))
 }
 
 /// The generated set loaded once: a migrated SQLite store under `dir`, the hub's embedded index,
@@ -323,8 +337,7 @@ pub async fn load_generated(dir: &std::path::Path, seed: u64) -> AppResult<Bench
     let url = format!("sqlite://{}?mode=rwc", dir.join("eval.db").display());
     let db = sea_orm::Database::connect(&url).await?;
     crate::db::migrate(&db).await?;
-    let loaded =
-        crate::matching::eval::load_into(&db, &set.dev, &dir.join("index")).await?;
+    let loaded = crate::matching::eval::load_into(&db, &set.dev, &dir.join("index")).await?;
     let bm25 = PlainBm25::build(&set.dev.achievements)?;
     let fts5 = Fts5::build(db, &set.dev.achievements).await?;
     Ok(Bench {

@@ -31,17 +31,79 @@ pub fn normalize(text: &str) -> String {
 
 /// Chemical element symbols and their one-character Chinese names.
 const ELEMENTS: &[(&str, &str)] = &[
-    ("H", "氢"), ("He", "氦"), ("Li", "锂"), ("Be", "铍"), ("B", "硼"), ("C", "碳"), ("N", "氮"),
-    ("O", "氧"), ("F", "氟"), ("Ne", "氖"), ("Na", "钠"), ("Mg", "镁"), ("Al", "铝"), ("Si", "硅"),
-    ("P", "磷"), ("S", "硫"), ("Cl", "氯"), ("Ar", "氩"), ("K", "钾"), ("Ca", "钙"), ("Sc", "钪"),
-    ("Ti", "钛"), ("V", "钒"), ("Cr", "铬"), ("Mn", "锰"), ("Fe", "铁"), ("Co", "钴"), ("Ni", "镍"),
-    ("Cu", "铜"), ("Zn", "锌"), ("Ga", "镓"), ("Ge", "锗"), ("As", "砷"), ("Se", "硒"), ("Br", "溴"),
-    ("Rb", "铷"), ("Sr", "锶"), ("Y", "钇"), ("Zr", "锆"), ("Nb", "铌"), ("Mo", "钼"), ("Ag", "银"),
-    ("Cd", "镉"), ("In", "铟"), ("Sn", "锡"), ("Sb", "锑"), ("Te", "碲"), ("I", "碘"), ("Cs", "铯"),
-    ("Ba", "钡"), ("La", "镧"), ("Ce", "铈"), ("Pr", "镨"), ("Nd", "钕"), ("Sm", "钐"), ("Eu", "铕"),
-    ("Gd", "钆"), ("Tb", "铽"), ("Dy", "镝"), ("Ho", "钬"), ("Er", "铒"), ("Tm", "铥"), ("Yb", "镱"),
-    ("Lu", "镥"), ("Hf", "铪"), ("Ta", "钽"), ("W", "钨"), ("Pt", "铂"), ("Au", "金"), ("Hg", "汞"),
-    ("Pb", "铅"), ("Bi", "铋"), ("U", "铀"),
+    ("H", "氢"),
+    ("He", "氦"),
+    ("Li", "锂"),
+    ("Be", "铍"),
+    ("B", "硼"),
+    ("C", "碳"),
+    ("N", "氮"),
+    ("O", "氧"),
+    ("F", "氟"),
+    ("Ne", "氖"),
+    ("Na", "钠"),
+    ("Mg", "镁"),
+    ("Al", "铝"),
+    ("Si", "硅"),
+    ("P", "磷"),
+    ("S", "硫"),
+    ("Cl", "氯"),
+    ("Ar", "氩"),
+    ("K", "钾"),
+    ("Ca", "钙"),
+    ("Sc", "钪"),
+    ("Ti", "钛"),
+    ("V", "钒"),
+    ("Cr", "铬"),
+    ("Mn", "锰"),
+    ("Fe", "铁"),
+    ("Co", "钴"),
+    ("Ni", "镍"),
+    ("Cu", "铜"),
+    ("Zn", "锌"),
+    ("Ga", "镓"),
+    ("Ge", "锗"),
+    ("As", "砷"),
+    ("Se", "硒"),
+    ("Br", "溴"),
+    ("Rb", "铷"),
+    ("Sr", "锶"),
+    ("Y", "钇"),
+    ("Zr", "锆"),
+    ("Nb", "铌"),
+    ("Mo", "钼"),
+    ("Ag", "银"),
+    ("Cd", "镉"),
+    ("In", "铟"),
+    ("Sn", "锡"),
+    ("Sb", "锑"),
+    ("Te", "碲"),
+    ("I", "碘"),
+    ("Cs", "铯"),
+    ("Ba", "钡"),
+    ("La", "镧"),
+    ("Ce", "铈"),
+    ("Pr", "镨"),
+    ("Nd", "钕"),
+    ("Sm", "钐"),
+    ("Eu", "铕"),
+    ("Gd", "钆"),
+    ("Tb", "铽"),
+    ("Dy", "镝"),
+    ("Ho", "钬"),
+    ("Er", "铒"),
+    ("Tm", "铥"),
+    ("Yb", "镱"),
+    ("Lu", "镥"),
+    ("Hf", "铪"),
+    ("Ta", "钽"),
+    ("W", "钨"),
+    ("Pt", "铂"),
+    ("Au", "金"),
+    ("Hg", "汞"),
+    ("Pb", "铅"),
+    ("Bi", "铋"),
+    ("U", "铀"),
 ];
 
 /// A notation as written (`NdFeB`, `Nd-Fe-B`, `Nd2Fe14B`): the joined lower-case token and, when
@@ -86,8 +148,8 @@ pub fn notation(token: &str) -> Option<(String, Option<String>)> {
             None => return Some((joined.to_lowercase(), None)),
         }
     }
-    let chinese = (count >= 2 && !digits && token.contains('-') || count >= 3 && !digits)
-        .then_some(names);
+    let chinese =
+        (count >= 2 && !digits && token.contains('-') || count >= 3 && !digits).then_some(names);
     Some((joined.to_lowercase(), chinese))
 }
 
@@ -265,7 +327,15 @@ pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
-    let stem = |w: &str| w.trim_end_matches('s').to_string();
+    let stem = |w: &str| {
+        if let Some(b) = w.strip_suffix("ies") {
+            format!("{b}y")
+        } else if w.ends_with('s') && !w.ends_with("ss") {
+            w[..w.len() - 1].to_string()
+        } else {
+            w.to_string()
+        }
+    };
     let mut used = vec![false; words.len()];
     let mut out = Vec::new();
     let mut phrases: Vec<(Vec<String>, &String)> = list
@@ -433,7 +503,10 @@ impl Lexicon {
                     let wc: Vec<char> = w.chars().collect();
                     wc.len() == sc.len()
                         && wc.iter().zip(&sc).filter(|(a, b)| a != b).count() == 1
-                        && wc.iter().zip(&sc).all(|(a, b)| a == b || sound_alike(*a, *b))
+                        && wc
+                            .iter()
+                            .zip(&sc)
+                            .all(|(a, b)| a == b || sound_alike(*a, *b))
                 });
                 if hit.is_some() {
                     return hit;
@@ -479,8 +552,9 @@ impl Lexicon {
         changed.then(|| out.into_iter().collect())
     }
 
-    /// Longer known words a short word may abbreviate: they start with its first character and
-    /// contain its characters in order (锂电 → 锂电池, 锂离子电池), most frequent first.
+    /// Longer known words a short word may abbreviate: they start with its first character,
+    /// contain its characters in order and are more frequent than the word itself — a rarely
+    /// written short form of a common term (锂电 → 锂离子电池), most frequent first.
     pub fn expansions(&self, word: &str, max: usize) -> Vec<String> {
         let wc: Vec<char> = word.chars().collect();
         if !(2..=4).contains(&wc.len()) || !wc.iter().all(|c| is_cjk(*c)) {
@@ -489,8 +563,10 @@ impl Lexicon {
         let Some(cands) = self.by_first.get(&wc[0]) else {
             return Vec::new();
         };
+        let own = self.df(word);
         cands
             .iter()
+            .filter(|w| self.df(w) > own)
             .filter(|w| {
                 let n = w.chars().count();
                 n > wc.len() && n <= wc.len() + 3 && is_subsequence(&wc, w)
