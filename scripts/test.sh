@@ -22,6 +22,47 @@ else
   backends="SQLite only (PostgreSQL unreachable: its tests are skipped and say so)"
 fi
 
+# Meilisearch, the scale-out search backend: when its server binary is at hand (../shared/tools/
+# meilisearch, see its README; or MEILISEARCH_BIN) and no MEILISEARCH_URL is given, start it on
+# loopback with a fresh data directory and a throw-away master key, wait for /health, export
+# MEILISEARCH_URL/MEILISEARCH_KEY for the contract suite (tests/tests/search.rs) and stop it at
+# exit. Without the binary the Meilisearch tests say SKIPPED, as before.
+meili_pid=
+meili_dir=
+cleanup() {
+  if [ -n "$meili_pid" ]; then kill "$meili_pid" 2>/dev/null || true; wait "$meili_pid" 2>/dev/null || true; fi
+  if [ -n "$meili_dir" ]; then rm -rf "$meili_dir"; fi
+}
+trap cleanup EXIT
+if [ -z "${MEILISEARCH_URL:-}" ]; then
+  meili_bin=
+  for c in "${MEILISEARCH_BIN:-}" ../shared/tools/meilisearch/meilisearch /work/shared/tools/meilisearch/meilisearch; do
+    if [ -n "$c" ] && [ -x "$c" ]; then meili_bin=$c; break; fi
+  done
+  if [ -n "$meili_bin" ]; then
+    say "starting Meilisearch on loopback ($meili_bin)"
+    meili_dir=$(mktemp -d)
+    meili_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    meili_key=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+    "$meili_bin" --db-path "$meili_dir/data" --dump-dir "$meili_dir/dumps" --snapshot-dir "$meili_dir/snapshots" \
+      --http-addr "127.0.0.1:$meili_port" --master-key "$meili_key" --no-analytics --env development \
+      --max-indexing-threads 1 >"$meili_dir/meilisearch.log" 2>&1 &
+    meili_pid=$!
+    for _ in $(seq 1 60); do
+      curl -fsS "http://127.0.0.1:$meili_port/health" 2>/dev/null | grep -q available && break
+      kill -0 "$meili_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if curl -fsS "http://127.0.0.1:$meili_port/health" 2>/dev/null | grep -q available; then
+      export MEILISEARCH_URL="http://127.0.0.1:$meili_port" MEILISEARCH_KEY="$meili_key"
+    else
+      echo "Meilisearch did not become healthy (log: $meili_dir/meilisearch.log):" >&2
+      tail -20 "$meili_dir/meilisearch.log" >&2 || true
+      exit 1
+    fi
+  fi
+fi
+
 # Real third-party peers the tests talk to: pyoai's OAI-PMH server (PyPI).
 if ! python3 -c "import oaipmh.server" >/dev/null 2>&1; then
   say "installing pyoai (OAI-PMH data provider for the harvest tests)"

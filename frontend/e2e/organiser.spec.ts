@@ -199,6 +199,8 @@ test('organiser creates an event, checks in, schedules and records outcomes', as
   await page.reload()
   const wrap = page.locator('[data-test="grid-wrap"]')
   await expect(wrap).toBeVisible()
+  // The grid fills in after the reload's data arrives: wait until it overflows its box.
+  await expect.poll(() => wrap.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true)
   const sizes = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, page: document.documentElement.scrollWidth }))
   expect(sizes.scroll).toBeGreaterThan(sizes.client)
   expect(sizes.page).toBeLessThanOrEqual(390)

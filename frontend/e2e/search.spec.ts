@@ -17,6 +17,17 @@ async function publicGql<T>(query: string): Promise<T> {
   return body.data
 }
 
+/** Waits until the results show the page the URL asks for (no request in flight). */
+async function settled(page: Page): Promise<void> {
+  await expect(page.locator('[data-test="results"]')).toHaveAttribute('aria-busy', 'false')
+}
+
+/** The publication dates of the hits shown, in display order. */
+async function published(page: Page): Promise<string[]> {
+  const dates = await page.locator('[data-test="hit"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-published') ?? ''))
+  return dates.filter(Boolean)
+}
+
 async function total(page: Page): Promise<number> {
   const text = (await page.locator('[data-test="result-count"]').textContent()) ?? ''
   const m = text.replace(/,/g, '').match(/(\d+)/g)
@@ -55,6 +66,7 @@ test('Chinese query with highlights, facet narrowing, back/forward, recency, loa
   await expect(marks.first()).toBeVisible()
   await expect(marks.first()).toContainText('稀土')
   await expect(page.locator('[data-test="hit"]').first()).not.toContainText('<mark>')
+  await settled(page)
   const all = await total(page)
   const server = await publicGql<{ search: { totalCount: number } }>('{ search(query: "稀土") { totalCount } }')
   expect(all).toBe(server.search.totalCount)
@@ -93,7 +105,15 @@ test('Chinese query with highlights, facet narrowing, back/forward, recency, loa
   await page.locator('[data-test="sort"]').selectOption('RECENCY')
   await expect(page).toHaveURL(/sort=recency/)
   await expect(hits.first()).toBeVisible()
-  const dates = (await hits.evaluateAll((els) => els.map((e) => e.getAttribute('data-published') ?? ''))).filter(Boolean)
+  // The relevance-ordered hits stay on screen until the re-sorted page arrives: wait for it.
+  await settled(page)
+  await expect
+    .poll(async () => {
+      const d = await published(page)
+      return d.length > 1 && [...d].sort().reverse().join() === d.join()
+    }, { message: 'hits newest first' })
+    .toBe(true)
+  const dates = await published(page)
   expect(dates.length).toBeGreaterThan(1)
   expect([...dates].sort().reverse()).toEqual(dates)
 
@@ -116,12 +136,14 @@ test('collection page, empty state, bad input and a phone-sized screen', async (
   await expect(page.locator('[data-test="search-heading"]')).toHaveText('新材料和现代装备制造')
   await expect(page.locator('[data-test="collection-count"]')).toContainText(expected!.replace(/\D+/g, ''))
   await expect(page.locator('[data-facet="COLLECTION"]')).toHaveCount(0)
+  await settled(page)
   const inCollection = await total(page)
   // Searching inside the collection stays inside it.
   await page.locator('[data-test="search-input"]').fill('稀土')
   await page.locator('[data-test="search-submit"]').click()
   await expect(page).toHaveURL(/\/collections\/new-materials\?q=/)
   await expect(page.locator('[data-test="hit"] mark').first()).toBeVisible()
+  await settled(page)
   expect(await total(page)).toBeLessThanOrEqual(inCollection)
   await shot(page, 'search-collection')
 

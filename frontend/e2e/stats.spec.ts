@@ -13,7 +13,7 @@ test('platform admin: charts, table alternatives, resize, CSV downloads', async 
   // Charts render canvases.
   const byType = page.locator('[data-test="stat-card"][data-table="by_type"]')
   await expect(byType.locator('[data-test="chart"] canvas')).toHaveCount(1)
-  expect(await page.locator('[data-test="chart"] canvas').count()).toBeGreaterThanOrEqual(4)
+  await expect.poll(() => page.locator('[data-test="chart"] canvas').count()).toBeGreaterThanOrEqual(4)
 
   // The table alternative holds the numbers (the same rows as the API; other specs running in
   // parallel may publish meanwhile, so the counts are compared within the page).

@@ -1,6 +1,9 @@
-//! The server's one error type and the one place that turns it into a GraphQL error with a
-//! stable `extensions.code` (and `extensions.field` for bad input). Internal faults are logged
-//! once, here, and answered generically so nothing about the store leaks.
+//! The server's one error type and the two places that turn it into an answer: a GraphQL error
+//! with a stable `extensions.code` (and `extensions.field` for bad input), and, for the plain
+//! HTTP routes (login, CSV and iCalendar downloads, the WebSocket upgrade), one JSON body
+//! `{"error": {"code", "message", "field"?}}` with the status of [`status_for`] and
+//! `Retry-After` when rate limited. Internal faults are logged once, here, and answered
+//! generically so nothing about the store leaks.
 
 use async_graphql::ErrorExtensions;
 
@@ -157,9 +160,75 @@ impl From<AppError> for async_graphql::Error {
     }
 }
 
+/// The HTTP status that goes with an error code.
+pub fn status_for(code: Code) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    match code {
+        Code::BadInput => StatusCode::BAD_REQUEST,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::Forbidden => StatusCode::FORBIDDEN,
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::Conflict => StatusCode::CONFLICT,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, HeaderValue};
+        let code = self.code();
+        let message = if code == Code::Internal {
+            tracing::error!(error = %self.message(), "internal error");
+            "internal error".to_string()
+        } else {
+            self.message()
+        };
+        let mut body =
+            serde_json::json!({ "error": { "code": code.as_str(), "message": message } });
+        if let AppError::BadInput { field, .. } = &self {
+            body["error"]["field"] = serde_json::Value::from(field.as_str());
+        }
+        let mut resp = (status_for(code), axum::Json(body)).into_response();
+        if let AppError::RateLimited { retry_after_secs } = &self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn http_errors_have_one_body_shape() {
+        use axum::response::IntoResponse;
+        let resp = AppError::bad_input("table", "ask for /stats/<table>.csv").into_response();
+        assert_eq!(resp.status().as_u16(), 400);
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(body["error"]["code"], "BAD_INPUT");
+        assert_eq!(body["error"]["field"], "table");
+        let resp = AppError::RateLimited {
+            retry_after_secs: 7,
+        }
+        .into_response();
+        assert_eq!(resp.status().as_u16(), 429);
+        assert_eq!(resp.headers()["retry-after"], "7");
+        let resp = AppError::Internal("secret detail".into()).into_response();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("secret"),
+            "internal details stay in the log"
+        );
+    }
 
     #[test]
     fn bad_input_carries_code_and_field() {

@@ -3,9 +3,9 @@
 //! `schema/transferhub.graphql` and a test fails on drift.
 
 use crate::app::config::Config;
-use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::auth::graphql::{viewer, AuthMutation, AuthQuery};
 use crate::auth::session::SessionInfo;
-use crate::auth::Viewer;
+
 use crate::catalog::graphql::{Achievement, CatalogMutation, CatalogQuery, Organisation};
 use crate::error::AppError;
 use crate::events::graphql::{EventsMutation, EventsQuery, EventsSubscription};
@@ -41,7 +41,7 @@ pub struct QueryRoot(
     EventsQuery,
     crate::links::graphql::LinksQuery,
     crate::stats::graphql::StatsQuery,
-    crate::sources::governance::GovernanceQuery,
+    crate::sources::governance_graphql::GovernanceQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -54,7 +54,7 @@ pub struct MutationRoot(
     MatchingMutation,
     EventsMutation,
     crate::links::graphql::LinksMutation,
-    crate::sources::governance::GovernanceMutation,
+    crate::sources::governance_graphql::GovernanceMutation,
 );
 
 /// Every subscription, merged from the domains.
@@ -143,11 +143,6 @@ impl CoreQuery {
             email: session.and_then(|s| s.user.email.clone()),
         }))
     }
-}
-
-/// The request's viewer, if authenticated.
-pub fn viewer<'a>(ctx: &'a Context<'_>) -> Option<&'a Viewer> {
-    ctx.data_opt::<Viewer>()
 }
 
 /// Builds the schema with limits from configuration.

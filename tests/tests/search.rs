@@ -497,7 +497,9 @@ async fn a_crash_between_store_and_index_loses_nothing() {
     assert_eq!(search.index().count().await.expect("count"), total);
     // Processing the same changes again (a crash after indexing, before deleting rows) is harmless.
     for id in 1..=25 {
-        outbox::enqueue(&db, id).await.expect("enqueue");
+        transferhub_server::changes::achievement_changed(&db, &[id])
+            .await
+            .expect("enqueue");
     }
     while outbox::drain_once(&search, 10)
         .await

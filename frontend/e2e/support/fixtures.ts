@@ -78,5 +78,26 @@ export async function shotBoth(page: Page, name: string): Promise<void> {
   await setLang(page, 'zh-CN')
 }
 
-export const test = base
+/** A console message that reports a Content-Security-Policy violation (Chromium's wording). */
+export function isCspViolation(text: string): boolean {
+  return /Content Security Policy|Content-Security-Policy/i.test(text)
+}
+
+/**
+ * Every journey runs under the hub's real CSP and fails on any violation the browser reports in
+ * the console (a blocked script, style, image, connection or frame) in any page of the test's
+ * browser context.
+ */
+export const test = base.extend<{ expectCspViolations: boolean }>({
+  /** Only the spec that provokes a violation on purpose sets this (`test.use`). */
+  expectCspViolations: [false, { option: true }],
+  context: async ({ context, expectCspViolations }, use) => {
+    const violations: string[] = []
+    context.on('console', (m) => {
+      if (isCspViolation(m.text())) violations.push(`${m.page()?.url() ?? '?'}: ${m.text()}`)
+    })
+    await use(context)
+    if (!expectCspViolations) expect(violations, 'CSP violations reported in the browser console').toEqual([])
+  },
+})
 export { expect }

@@ -86,6 +86,10 @@ data_dir = "${dir}"
 # The OpenID provider listens on loopback.
 allow_private_addresses = true
 
+[link_check]
+# Tests contact nothing beyond loopback: no scheduled checks of the directory's public sites.
+scheduler = false
+
 [auth]
 platform_admin_emails = ["admin@ipc.huhhot.gov.cn"]
 

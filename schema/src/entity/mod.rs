@@ -26,4 +26,5 @@ pub mod search_outbox;
 pub mod session;
 pub mod source;
 pub mod source_record;
+pub mod uploaded_file;
 pub mod user;

@@ -13,6 +13,7 @@ mod m20260201_000007_create_matching;
 mod m20260201_000008_create_events;
 mod m20260201_000009_create_links_stats;
 mod m20260301_000010_create_cluster;
+mod m20261207_000020_create_uploaded_files;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000008_create_events::Migration),
             Box::new(m20260201_000009_create_links_stats::Migration),
             Box::new(m20260301_000010_create_cluster::Migration),
+            Box::new(m20261207_000020_create_uploaded_files::Migration),
         ]
     }
 }

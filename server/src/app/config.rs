@@ -47,6 +47,39 @@ pub struct Config {
     pub links: LinkList,
     /// `[link_check]`: the scheduled reachability checker of the link directory.
     pub link_check: LinkCheckConfig,
+    /// `[security]`: response headers, cross-origin access, uploads.
+    pub security: SecurityConfig,
+}
+
+/// `[security]`: the browser-facing hardening (`app/security_headers.rs`, `app/cors.rs`,
+/// `files/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Origins allowed to show the hub's pages in a frame (CSP `frame-ancestors`); empty means
+    /// `'none'` (and `X-Frame-Options: DENY`).
+    pub frame_ancestors: Vec<String>,
+    /// `Strict-Transport-Security` max-age; sent only when `server.public_url` is https.
+    pub hsts_max_age_secs: u64,
+    /// Origins (`https://portal.example.cn`) whose pages may call `/graphql` cross-origin with
+    /// a bearer token or API key; never with cookies.
+    pub cors_allowed_origins: Vec<String>,
+    /// How long a browser may cache a preflight answer.
+    pub cors_max_age_secs: u64,
+    /// Largest upload accepted by `POST /files`; larger bodies are refused before being read.
+    pub upload_max_bytes: u64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            frame_ancestors: Vec::new(),
+            hsts_max_age_secs: 31_536_000,
+            cors_allowed_origins: Vec::new(),
+            cors_max_age_secs: 600,
+            upload_max_bytes: 20 * 1024 * 1024,
+        }
+    }
 }
 
 /// `[server]`
@@ -338,6 +371,12 @@ pub struct AuthConfig {
     pub providers: Vec<AuthProviderConfig>,
     /// A browser session lasts this long after login.
     pub session_ttl_secs: u64,
+    /// A browser session unused for this long is closed (checked to the minute).
+    pub session_idle_timeout_secs: u64,
+    /// Logins begun or finished from one client address per minute (this replica's count).
+    pub login_attempts_per_address_per_minute: u32,
+    /// Logins finished for one account per minute (this replica's count).
+    pub login_attempts_per_account_per_minute: u32,
     /// A login must come back from the provider within this time.
     pub login_ttl_secs: u64,
     /// E-mail addresses that are platform admins when they log in.
@@ -360,6 +399,9 @@ impl Default for AuthConfig {
         Self {
             providers: Vec::new(),
             session_ttl_secs: 8 * 3600,
+            session_idle_timeout_secs: 3600,
+            login_attempts_per_address_per_minute: 60,
+            login_attempts_per_account_per_minute: 5,
             login_ttl_secs: 600,
             platform_admin_emails: Vec::new(),
             default_rate_limit_per_minute: 600,
@@ -567,6 +609,8 @@ impl Config {
                     .into(),
             ));
         }
+        crate::app::security_headers::validate_config(&self.security)
+            .map_err(ConfigError::Invalid)?;
         crate::search::collections::validate_config(&self.search).map_err(ConfigError::Invalid)?;
         crate::auth::oidc::validate_config(&self.auth).map_err(ConfigError::Invalid)?;
         crate::matching::score::validate_config(&self.matching).map_err(ConfigError::Invalid)?;

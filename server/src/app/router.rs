@@ -6,7 +6,6 @@ use super::state::AppState;
 use crate::auth::{self, token};
 use crate::error::Code;
 use crate::loaders::Loaders;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::ConnectInfo;
 use axum::extract::WebSocketUpgrade;
@@ -26,8 +25,18 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.server.body_limit_bytes;
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs.max(1));
     let frontend = frontend_dir(&state.config.server.frontend_dir);
+    let headers = std::sync::Arc::new(super::security_headers::SecurityHeaders::new(
+        &state.config.security,
+        &state.config.server.public_url,
+    ));
+    let cors = std::sync::Arc::new(super::cors::Cors::new(
+        &state.config.security.cors_allowed_origins,
+        &state.config.server.public_url,
+        state.config.security.cors_max_age_secs,
+    ));
     let routes = Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/landing.css", get(landing_css))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -41,13 +50,26 @@ pub fn router(state: AppState) -> Router {
         Some(dir) => routes.fallback_service(spa(&dir)),
         None => routes.fallback(landing),
     };
+    // Uploads have their own limit (`security.upload_max_bytes`), enforced by the handler
+    // before and while reading the body; every other route keeps `server.body_limit_bytes`.
+    let files = Router::new()
+        .route("/files", post(crate::files::upload))
+        .route("/files/{id}", get(crate::files::download));
     routes
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(files)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(remember_client))
-        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
+        ))
+        // Preflights are answered before routing (no route has OPTIONS).
+        .layer(middleware::from_fn_with_state(cors, super::cors::layer))
+        // Outermost: every answer, including 413/408 from the layers above, carries them.
+        .layer(middleware::from_fn_with_state(
+            headers,
+            super::security_headers::layer,
         ))
         .with_state(state)
 }
@@ -81,10 +103,16 @@ async fn graphql_ws(
                 )
                     .into_response();
             }
-            match auth::session::resolve(&state.db, &secret).await {
+            match auth::session::resolve(
+                &state.db,
+                &secret,
+                state.config.auth.session_idle_timeout_secs,
+            )
+            .await
+            {
                 Ok((info, viewer)) => session_viewer = Some((info, viewer)),
                 Err(e) => {
-                    return (auth::http::status_for(e.code()), e.message()).into_response();
+                    return e.into_response();
                 }
             }
         }
@@ -132,7 +160,7 @@ async fn graphql(
     let caller = match auth::http::caller(&state, &headers, true).await {
         Ok(c) => c,
         Err(e) => {
-            let status = auth::http::status_for(e.code());
+            let status = crate::error::status_for(e.code());
             let mut extra = HeaderMap::new();
             auth::http::decorate(&mut extra, &e, state.oidc.secure_cookies());
             let err: async_graphql::Error = e.into();
@@ -230,30 +258,20 @@ async fn agenda_ics(
             body,
         )
             .into_response(),
-        Err(e) => {
-            let status = auth::http::status_for(e.code());
-            let message = if e.code() == Code::Internal {
-                tracing::error!(error = %e.message(), "agenda failed");
-                "internal error".to_string()
-            } else {
-                e.message()
-            };
-            (
-                status,
-                axum::Json(serde_json::json!({ "code": e.code().as_str(), "message": message })),
-            )
-                .into_response()
-        }
+        Err(e) => e.into_response(),
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("TransferHub GraphQL")
-            .finish(),
-    )
+/// `GET /graphql`: GraphiQL as built with the front end (`frontend/graphiql.html`, bundled from
+/// npm, no CDN); without a built front end, a page saying how to build it.
+async fn graphiql(State(state): State<AppState>) -> Response {
+    let page = frontend_dir(&state.config.server.frontend_dir)
+        .map(|d| d.join("graphiql.html"))
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    match page {
+        Some(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
+        None => Html(include_str!("graphiql-missing.html")).into_response(),
+    }
 }
 
 async fn healthz() -> &'static str {
@@ -318,6 +336,15 @@ async fn cache_headers(req: Request, next: Next) -> Response {
 
 async fn landing() -> Html<&'static str> {
     Html(include_str!("landing.html"))
+}
+
+/// The landing page's style sheet (a file, not inline: the CSP allows styles from 'self' only).
+async fn landing_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("landing.css"),
+    )
+        .into_response()
 }
 
 /// Counts every request for `/metrics` and logs it with its route and duration.

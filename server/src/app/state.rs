@@ -45,6 +45,8 @@ impl AppState {
         let outbound = Outbound::new(&config.outbound)?;
         // Live buses: on PostgreSQL they publish through NOTIFY and are fed by the listener.
         let notifier = crate::cluster::notify::Notifier::for_store(&db);
+        // Committed changes empty the other replicas' count caches through it too.
+        crate::changes::set_relay(notifier.clone());
         let progress = Progress::default().with_relay(notifier.clone());
         let events = crate::events::updates::EventBus::default().with_relay(notifier.clone());
         let harvester = Harvester::new(
@@ -72,6 +74,10 @@ impl AppState {
                 (
                     notify::EVENT_UPDATES,
                     Arc::new(events.clone()) as Arc<dyn Sink>,
+                ),
+                (
+                    notify::CATALOG_CHANGED,
+                    Arc::new(crate::changes::ChangeSink) as Arc<dyn Sink>,
                 ),
             ]
             .into_iter()

@@ -6,11 +6,9 @@
 use super::policy::{self, Action};
 use super::{token, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::paging::{keyset_page, Order};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use transferhub_schema::entity::{api_token, invitation, organisation};
 use transferhub_schema::enums::Role;
 
@@ -187,17 +185,15 @@ pub async fn list(
 ) -> AppResult<(Vec<api_token::Model>, bool)> {
     let org = org_by_key(db, org_key, "organisation").await?;
     policy::require(viewer, Action::ManageApiKeys, org.id)?;
-    let mut q = api_token::Entity::find()
-        .filter(api_token::Column::OrganisationId.eq(org.id))
-        .order_by_desc(api_token::Column::Id)
-        .limit(first as u64 + 1);
-    if let Some(a) = after {
-        q = q.filter(api_token::Column::Id.lt(a));
-    }
-    let mut rows = q.all(db).await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        api_token::Entity::find().filter(api_token::Column::OrganisationId.eq(org.id)),
+        api_token::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Invites an e-mail address into an organisation; the first login with it joins.

@@ -3,11 +3,10 @@
 //! still decided by the one policy (`auth::policy`), which the services call.
 
 use super::api_keys::{self, ApiKeyScope, NewApiKey};
-use super::audit_log::{self, AuditQuery};
-use super::Viewer;
+use super::{policy, Viewer};
+use crate::audit::log::{self as audit_log, AuditQuery};
 use crate::catalog::graphql::Organisation;
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
@@ -16,6 +15,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::{Condition, DatabaseConnection};
 use transferhub_schema::entity::{api_token, audit_log as audit_entity, invitation};
 use transferhub_schema::enums::Role;
+
+/// The request's viewer, if authenticated (put into the request data by the HTTP layer); every
+/// resolver asks here.
+pub fn viewer<'a>(ctx: &'a Context<'_>) -> Option<&'a Viewer> {
+    ctx.data_opt::<Viewer>()
+}
 
 /// Lets a field run only for organisation admins and platform admins (anonymous callers get
 /// UNAUTHENTICATED, everyone else FORBIDDEN) before any resolver code runs.
@@ -28,7 +33,7 @@ impl Guard for AdminGuard {
                 "请先登录 / this field needs a login or token".into(),
             )
             .into()),
-            Some(v) if matches!(v.role, Role::PlatformAdmin | Role::OrgAdmin) => Ok(()),
+            Some(v) if policy::administers(Some(v)) => Ok(()),
             Some(v) => Err(AppError::Forbidden(format!(
                 "only organisation admins and platform admins may do this (you act as {:?})",
                 v.role
@@ -369,8 +374,42 @@ pub struct InviteMemberPayload {
 #[derive(Default)]
 pub struct AuthMutation;
 
+/// What `logoutEverywhere` did.
+#[derive(SimpleObject)]
+pub struct LogoutEverywherePayload {
+    /// Browser sessions of the caller that were closed, this one included.
+    pub closed_sessions: u64,
+}
+
 #[Object]
 impl AuthMutation {
+    /// Closes every browser session of the logged-in person (all devices, this one too); the
+    /// next request of each gets UNAUTHENTICATED. Only for cookie sessions (CSRF-checked).
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<LogoutEverywherePayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let info = ctx
+            .data_opt::<super::session::SessionInfo>()
+            .ok_or_else(|| {
+                AppError::Unauthenticated("logoutEverywhere needs a browser session".into())
+            })?;
+        let txn = crate::db::begin_write(db).await?;
+        let closed = super::session::close_all(&txn, info.user.id).await?;
+        crate::audit::record_as(
+            &txn,
+            &format!("user:{}", info.user.id),
+            "session.logout_everywhere",
+            "user",
+            Some(info.user.id),
+            info.session.organisation_id,
+            serde_json::json!({ "closed": closed }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(LogoutEverywherePayload {
+            closed_sessions: closed,
+        })
+    }
+
     /// Creates an API key for an external portal; the secret is in the payload, once.
     #[graphql(guard = "AdminGuard")]
     async fn create_api_key(

@@ -75,24 +75,16 @@ pub async fn caller(
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {
         return Ok(Caller::Anonymous);
     };
-    let (info, viewer) = session::resolve(&state.db, &secret).await?;
+    let (info, viewer) = session::resolve(
+        &state.db,
+        &secret,
+        state.config.auth.session_idle_timeout_secs,
+    )
+    .await?;
     if state_changing {
         csrf::check(&info.session.csrf_token, headers, state.oidc.public_url())?;
     }
     Ok(Caller::Session(Box::new(info), viewer))
-}
-
-/// The HTTP status that goes with an error code.
-pub fn status_for(code: Code) -> StatusCode {
-    match code {
-        Code::BadInput => StatusCode::BAD_REQUEST,
-        Code::NotFound => StatusCode::NOT_FOUND,
-        Code::Forbidden => StatusCode::FORBIDDEN,
-        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
-        Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        Code::Conflict => StatusCode::CONFLICT,
-        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
 }
 
 /// Adds `Retry-After` to rate-limited answers and clears a refused session cookie.
@@ -109,21 +101,16 @@ pub fn decorate(headers: &mut HeaderMap, e: &AppError, secure: bool) {
     }
 }
 
-/// A JSON error for the non-GraphQL routes: `{"error": {"code", "message", "field"?}}`.
+/// The error body of every HTTP route (`AppError`'s `IntoResponse`), plus the login's cookies:
+/// a refused session is cleared and the pending login forgotten.
 fn error_response(e: AppError, secure: bool) -> Response {
-    let code = e.code();
-    let message = if code == Code::Internal {
-        tracing::error!(error = %e.message(), "login failed on our side");
-        "internal error".to_string()
-    } else {
-        e.message()
-    };
-    let mut body = serde_json::json!({ "error": { "code": code.as_str(), "message": message } });
-    if let AppError::BadInput { field, .. } = &e {
-        body["error"]["field"] = serde_json::Value::from(field.as_str());
+    let unauthenticated = e.code() == Code::Unauthenticated;
+    let mut resp = e.into_response();
+    if unauthenticated {
+        if let Ok(v) = HeaderValue::from_str(&clear_cookie(SESSION_COOKIE, "/", true, secure)) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
-    let mut resp = (status_for(code), axum::Json(body)).into_response();
-    decorate(resp.headers_mut(), &e, secure);
     append_cookie(
         &mut resp,
         &clear_cookie(LOGIN_COOKIE, "/auth/callback", true, secure),

@@ -4,11 +4,11 @@
 //! viewer may change (`policy`).
 
 pub mod api_keys;
-pub mod audit_log;
 pub mod cost;
 pub mod csrf;
 pub mod graphql;
 pub mod http;
+pub mod login_limits;
 pub mod members;
 pub mod oidc;
 pub mod policy;

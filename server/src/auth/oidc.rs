@@ -156,6 +156,7 @@ pub struct Oidc {
     allow_private: bool,
     http: reqwest::Client,
     discovered: RwLock<HashMap<String, Arc<Provider>>>,
+    limits: super::login_limits::LoginLimits,
 }
 
 /// Signature algorithms accepted on ID tokens (never `none` or shared-secret HMAC).
@@ -197,6 +198,10 @@ impl Oidc {
             allow_private: config.outbound.allow_private_addresses,
             http: Outbound::no_redirect_client(&config.outbound)?,
             discovered: RwLock::new(HashMap::new()),
+            limits: super::login_limits::LoginLimits::new(
+                config.auth.login_attempts_per_address_per_minute,
+                config.auth.login_attempts_per_account_per_minute,
+            ),
         })
     }
 
@@ -323,6 +328,8 @@ impl Oidc {
         key: &str,
         return_to: Option<&str>,
     ) -> AppResult<(String, String)> {
+        self.limits
+            .address(crate::audit::remote_addr().as_deref())?;
         let cfg = self.provider_config(key)?;
         let provider = self.provider(key).await?;
         let client = self.client(key, cfg, &provider.meta)?;
@@ -368,6 +375,8 @@ impl Oidc {
         state_cookie: Option<&str>,
         old_session: Option<&str>,
     ) -> AppResult<LoginOutcome> {
+        self.limits
+            .address(crate::audit::remote_addr().as_deref())?;
         let cfg = self.provider_config(key)?;
         if let Some(err) = &params.error {
             return Err(login_failed(format!(
@@ -440,6 +449,8 @@ impl Oidc {
                 claims.name = claims.name.or(info.name);
             }
         }
+        self.limits
+            .account(&format!("{}|{}", provider.meta.issuer, claims.sub))?;
         let remote = crate::audit::remote_addr();
         let txn = crate::db::begin_write(db).await?;
         if let Some(old) = old_session {

@@ -3,7 +3,7 @@
 
 use super::Viewer;
 use crate::error::{AppError, AppResult};
-use transferhub_schema::enums::Role;
+use transferhub_schema::enums::{AchievementStatus, Role};
 
 /// What the viewer wants to do to an organisation's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +103,56 @@ fn what(action: Action) -> &'static str {
     }
 }
 
+/// Which achievements a viewer may see: the one visibility rule. The catalog translates it into
+/// SQL (`catalog::service::visible`), each search backend into its index's filter, and single
+/// records are checked with [`Visibility::admits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Only PUBLISHED records (the public, portals).
+    Published,
+    /// PUBLISHED records plus every record of this organisation (its members).
+    PublishedOrOrganisation(i64),
+    /// Everything (platform admins).
+    All,
+}
+
+impl Visibility {
+    /// The rule for `viewer`: the public sees PUBLISHED; members and organisation admins also
+    /// their own organisation's records; platform admins everything.
+    pub fn of(viewer: Option<&Viewer>) -> Self {
+        match viewer {
+            Some(v) if v.role == Role::PlatformAdmin => Self::All,
+            Some(v) if sees_unpublished(Some(v), v.organisation_id) => {
+                Self::PublishedOrOrganisation(v.organisation_id)
+            }
+            _ => Self::Published,
+        }
+    }
+
+    /// True when a record with this publication status, owned by `org_id`, is visible.
+    pub fn admits(self, status: AchievementStatus, org_id: i64) -> bool {
+        match self {
+            Self::All => true,
+            Self::Published => status == AchievementStatus::Published,
+            Self::PublishedOrOrganisation(org) => {
+                status == AchievementStatus::Published || org_id == org
+            }
+        }
+    }
+}
+
+/// True for platform admins: they act across organisations (every organisation's review queue,
+/// the search index's status, the statistics centre).
+pub fn acts_platform_wide(viewer: Option<&Viewer>) -> bool {
+    viewer.is_some_and(|v| v.role == Role::PlatformAdmin)
+}
+
+/// True for organisation admins and platform admins: who may open the admin fields (API keys,
+/// members, the audit log); which organisation's records they reach is still [`require`]'s.
+pub fn administers(viewer: Option<&Viewer>) -> bool {
+    viewer.is_some_and(|v| matches!(v.role, Role::PlatformAdmin | Role::OrgAdmin))
+}
+
 /// True when the viewer may see unpublished records of organisation `org_id`.
 pub fn sees_unpublished(viewer: Option<&Viewer>, org_id: i64) -> bool {
     match viewer {
@@ -187,6 +237,13 @@ mod tests {
         assert!(sees_unpublished(Some(&a), 1));
         assert!(!sees_unpublished(Some(&viewer(Role::Member, 2)), 1));
         assert!(!sees_unpublished(None, 1));
+        // The same rule as a visibility: the member sees its own drafts, not another's.
+        let own = Visibility::of(Some(&viewer(Role::Member, 1)));
+        assert!(own.admits(AchievementStatus::Draft, 1));
+        assert!(!own.admits(AchievementStatus::Draft, 2));
+        assert!(own.admits(AchievementStatus::Published, 2));
+        assert!(!Visibility::of(None).admits(AchievementStatus::Draft, 1));
+        assert!(Visibility::of(Some(&a)).admits(AchievementStatus::Withdrawn, 9));
     }
 
     #[test]

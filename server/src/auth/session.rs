@@ -83,10 +83,12 @@ pub async fn close<C: ConnectionTrait>(db: &C, secret: &str) -> AppResult<Option
 }
 
 /// Resolves a session secret to the session, its user and — when the user acts for an
-/// organisation — a viewer. Unknown and expired sessions are refused (expired rows are deleted).
+/// organisation — a viewer. Unknown, expired and idle sessions (unused for longer than
+/// `idle_secs`, to the minute) are refused; expired and idle rows are deleted.
 pub async fn resolve(
     db: &DatabaseConnection,
     secret: &str,
+    idle_secs: u64,
 ) -> AppResult<(SessionInfo, Option<Viewer>)> {
     let refused = |why: &str| AppError::Unauthenticated(format!("会话无效 / {why}; log in again"));
     if !secret.starts_with(SESSION_PREFIX) || secret.len() > 200 {
@@ -105,6 +107,11 @@ pub async fn resolve(
     if row.expires_at <= now {
         session::Entity::delete_by_id(row.id).exec(db).await?;
         return Err(refused("session expired"));
+    }
+    let idle = i64::try_from(idle_secs).unwrap_or(i64::MAX);
+    if idle > 0 && now.signed_duration_since(row.last_seen_at).num_seconds() > idle {
+        session::Entity::delete_by_id(row.id).exec(db).await?;
+        return Err(refused("session idle for too long"));
     }
     // Touch last-seen at most once a minute, so browsing does not turn reads into writes.
     if now.signed_duration_since(row.last_seen_at).num_seconds() > 60 {
@@ -131,6 +138,15 @@ pub async fn resolve(
             _ => None,
         };
     Ok((SessionInfo { session: row, user }, viewer))
+}
+
+/// Closes every session of a user (logout everywhere); returns how many were open.
+pub async fn close_all<C: ConnectionTrait>(db: &C, user_id: i64) -> AppResult<u64> {
+    let done = session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// Deletes every expired session and login state; run on each login so the tables stay small.

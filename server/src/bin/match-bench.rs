@@ -127,7 +127,7 @@ async fn run() -> Result<(), String> {
         let saved = m.insert(&db).await.map_err(|e| e.to_string())?;
         need_ids.push(saved.id);
     }
-    recompute::enqueue_many(&db, recompute::NEED, &need_ids)
+    transferhub_server::changes::need_changed(&db, &need_ids)
         .await
         .map_err(|e| e.to_string())?;
     let t = Instant::now();
@@ -151,7 +151,7 @@ async fn run() -> Result<(), String> {
         .all(&db)
         .await
         .map_err(|e| e.to_string())?;
-    recompute::enqueue_many(&db, recompute::ACHIEVEMENT, &ach_ids)
+    transferhub_server::changes::achievement_changed(&db, &ach_ids)
         .await
         .map_err(|e| e.to_string())?;
     let open = need::Entity::find()

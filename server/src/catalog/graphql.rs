@@ -2,19 +2,17 @@
 //! translate to service calls and back.
 
 use super::service::{self, AchievementDraft, AchievementQuery, PatentDraft};
+use crate::auth::graphql::viewer;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::needs::graphql::{needs_connection, Need, NeedFilter};
+use crate::paging::{keyset_page, Order};
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{
     AchievementStatus, AchievementType, OrganisationKind, PatentType, TransferMode,
@@ -53,7 +51,7 @@ impl Organisation {
     ) -> async_graphql::Result<Vec<crate::auth::graphql::Invitation>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(
-            crate::auth::members::invitations(db, crate::graphql::viewer(ctx), self.0.id)
+            crate::auth::members::invitations(db, crate::auth::graphql::viewer(ctx), self.0.id)
                 .await?
                 .into_iter()
                 .map(Into::into)
@@ -67,7 +65,7 @@ impl Organisation {
     ) -> async_graphql::Result<Vec<crate::auth::graphql::Member>> {
         let db = ctx.data::<DatabaseConnection>()?;
         Ok(
-            crate::auth::members::members(db, crate::graphql::viewer(ctx), self.0.id)
+            crate::auth::members::members(db, crate::auth::graphql::viewer(ctx), self.0.id)
                 .await?
                 .into_iter()
                 .map(|(m, u)| crate::auth::graphql::Member {
@@ -455,17 +453,15 @@ impl CatalogQuery {
         if let Some(k) = kind {
             s = s.filter(organisation::Column::Kind.eq(k));
         }
-        if let Some(a) = after {
-            s = s.filter(organisation::Column::Id.gt(a));
-        }
-        let mut rows = s
-            .order_by_asc(organisation::Column::Id)
-            .limit(first as u64 + 1)
-            .all(db)
-            .await
-            .map_err(AppError::from)?;
-        let more = rows.len() > first;
-        rows.truncate(first);
+        let (rows, more) = keyset_page(
+            db,
+            s,
+            organisation::Column::Id,
+            Order::OldestFirst,
+            after,
+            first,
+        )
+        .await?;
         let mut conn =
             Connection::with_additional_fields(after.is_some(), more, OrganisationCount { kind });
         conn.edges.extend(

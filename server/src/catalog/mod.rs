@@ -1,5 +1,4 @@
 //! The achievement catalog (科技成果) and the organisations that own it.
 
-pub mod count_cache;
 pub mod graphql;
 pub mod service;

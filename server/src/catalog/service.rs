@@ -2,16 +2,17 @@
 //! visibility, validated creation and updates, publication state changes, audit entries.
 
 use crate::audit;
-use crate::auth::policy::{self, Action};
+use crate::auth::policy::{self, Action, Visibility};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::filters;
+use crate::paging::{keyset_page, Order};
 use crate::validate;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, Set,
 };
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{AchievementStatus, AchievementType, PatentType, TransferMode};
@@ -90,16 +91,15 @@ pub struct PatentDraft {
     pub granted: Option<bool>,
 }
 
-/// The visibility rule: public sees PUBLISHED; members also see their own organisation's
-/// records; platform admins see everything.
+/// The policy's visibility rule ([`Visibility`]) as SQL.
 fn visible(viewer: Option<&Viewer>) -> Condition {
     let published = achievement::Column::Status.eq(AchievementStatus::Published);
-    match viewer {
-        Some(v) if v.role == transferhub_schema::enums::Role::PlatformAdmin => Condition::all(),
-        Some(v) if policy::sees_unpublished(Some(v), v.organisation_id) => Condition::any()
+    match Visibility::of(viewer) {
+        Visibility::All => Condition::all(),
+        Visibility::PublishedOrOrganisation(org) => Condition::any()
             .add(published)
-            .add(achievement::Column::OrganisationId.eq(v.organisation_id)),
-        _ => Condition::all().add(published),
+            .add(achievement::Column::OrganisationId.eq(org)),
+        Visibility::Published => Condition::all().add(published),
     }
 }
 
@@ -109,53 +109,20 @@ pub async fn condition(
     viewer: Option<&Viewer>,
     q: &AchievementQuery,
 ) -> AppResult<Condition> {
-    let mut c = Condition::all().add(visible(viewer));
-    if let Some(key) = &q.organisation {
-        let org = find_org_by_key(db, key).await?.ok_or_else(|| {
-            AppError::bad_input(
-                "filter.organisation",
-                format!("no organisation with key {key:?}"),
-            )
-        })?;
-        c = c.add(achievement::Column::OrganisationId.eq(org.id));
-    }
-    if let Some(t) = q.achievement_type {
-        c = c.add(achievement::Column::AchievementType.eq(t));
-    }
-    if let Some(s) = q.status {
-        c = c.add(achievement::Column::Status.eq(s));
-    }
-    if let Some(i) = &q.industry {
-        c = c.add(filters::industry("filter.industry", i)?);
-    }
-    if let Some(min) = validate::trl("filter.maturityMin", q.maturity_min)? {
-        c = c.add(achievement::Column::Trl.gte(min));
-    }
-    if let Some(max) = validate::trl("filter.maturityMax", q.maturity_max)? {
-        c = c.add(achievement::Column::Trl.lte(max));
-    }
-    if let (Some(min), Some(max)) = (q.maturity_min, q.maturity_max) {
-        if min > max {
-            return Err(AppError::bad_input(
-                "filter.maturityMin",
-                "must not exceed maturityMax",
-            ));
-        }
-    }
-    if let Some(m) = q.transfer_mode {
-        c = c.add(
-            Expr::col(achievement::Column::TransferModes)
-                .binary(sea_orm::sea_query::BinOper::BitAnd, m.bit())
-                .ne(0),
-        );
-    }
-    if let Some(r) = &q.region {
-        c = c.add(filters::region("filter.region", r)?);
-    }
-    if let Some(t) = q.updated_since {
-        c = c.add(achievement::Column::UpdatedAt.gte(t));
-    }
-    Ok(c)
+    use achievement::Column as A;
+    Ok(
+        filters::ListFilter::new(Condition::all().add(visible(viewer)))
+            .organisation(db, A::OrganisationId, q.organisation.as_deref())
+            .await?
+            .equals(A::AchievementType, q.achievement_type)
+            .equals(A::Status, q.status)
+            .industry(q.industry.as_deref())?
+            .maturity(A::Trl, q.maturity_min, q.maturity_max)?
+            .transfer_mode(A::TransferModes, q.transfer_mode)
+            .region(q.region.as_deref())?
+            .updated_since(A::UpdatedAt, q.updated_since)
+            .build(),
+    )
 }
 
 /// One page of achievements, newest first, after the keyset `after`; the bool says whether more follow.
@@ -165,18 +132,15 @@ pub async fn list(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<achievement::Model>, bool)> {
-    let mut select = achievement::Entity::find().filter(cond);
-    if let Some(a) = after {
-        select = select.filter(achievement::Column::Id.lt(a));
-    }
-    let mut rows = select
-        .order_by_desc(achievement::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        achievement::Entity::find().filter(cond),
+        achievement::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Number of achievements matching a condition (reused for a few seconds; see `count_cache`).
@@ -184,12 +148,12 @@ pub async fn count(db: &DatabaseConnection, cond: Condition) -> AppResult<u64> {
     use sea_orm::QueryTrait;
     let select = achievement::Entity::find().filter(cond);
     let key = select.build(db.get_database_backend()).to_string();
-    if let Some(n) = super::count_cache::get(&key) {
+    if let Some(n) = crate::changes::count_cache::get(&key) {
         return Ok(n);
     }
-    let generation = super::count_cache::generation();
+    let generation = crate::changes::count_cache::generation();
     let n = select.count(db).await?;
-    super::count_cache::put(key, generation, n);
+    crate::changes::count_cache::put(key, generation, n);
     Ok(n)
 }
 
@@ -203,9 +167,7 @@ pub async fn get(
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("achievement {id}")))?;
-    if a.status != AchievementStatus::Published
-        && !policy::sees_unpublished(viewer, a.organisation_id)
-    {
+    if !Visibility::of(viewer).admits(a.status, a.organisation_id) {
         return Err(AppError::NotFound(format!("achievement {id}")));
     }
     Ok(a)
@@ -451,9 +413,7 @@ pub async fn insert<C: ConnectionTrait>(
     let Prepared { model: m, patents } = prepare(org, draft, origin)?;
     let saved = m.insert(tx).await?;
     replace_patents(tx, saved.id, patents).await?;
-    crate::search::outbox::enqueue(tx, saved.id).await?;
-    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, saved.id)
-        .await?;
+    crate::changes::achievement_changed(tx, &[saved.id]).await?;
     Ok(saved)
 }
 
@@ -516,8 +476,8 @@ pub fn prepare(
     Ok(Prepared { model: m, patents })
 }
 
-/// Inserts prepared achievements — several per statement — with their patents and search
-/// outbox rows, inside the caller's transaction; returns their ids in the given order. For callers
+/// Inserts prepared achievements — several per statement — with their patents and queued
+/// changes (`changes::achievement_changed`), inside the caller's transaction; returns their ids in the given order. For callers
 /// that know none of the application numbers is in the store or shared between two of them
 /// (the harvester reads a page's patents up front): there is no conflict lookup and no patent
 /// set to replace, and a number that does turn up is still refused by the unique index.
@@ -526,7 +486,6 @@ pub async fn insert_new_many<C: ConnectionTrait>(
     prepared: Vec<Prepared>,
 ) -> AppResult<Vec<i64>> {
     use sea_orm::{sea_query::Query, Iterable, QueryTrait};
-    use transferhub_schema::entity::search_outbox;
     // Bind parameters per statement: under SQLite's 32766 and PostgreSQL's 65535.
     const MAX_PARAMS: usize = 30_000;
     let per_statement = MAX_PARAMS / achievement::Column::iter().count();
@@ -599,20 +558,7 @@ pub async fn insert_new_many<C: ConnectionTrait>(
             .exec_without_returning(tx)
             .await?;
     }
-    // The outbox rows `search::outbox::enqueue` writes for each of them, several per
-    // statement (one statement per achievement cost more than all the rest of an import).
-    let now = Utc::now();
-    for chunk in ids.chunks(MAX_PARAMS / search_outbox::Column::iter().count()) {
-        search_outbox::Entity::insert_many(chunk.iter().map(|&id| search_outbox::ActiveModel {
-            achievement_id: Set(id),
-            enqueued_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(tx)
-        .await?;
-    }
-    crate::matching::recompute::enqueue_many(tx, crate::matching::recompute::ACHIEVEMENT, &ids)
-        .await?;
+    crate::changes::achievement_changed(tx, &ids).await?;
     Ok(ids)
 }
 
@@ -644,9 +590,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    crate::search::outbox::wake();
-    crate::matching::recompute::wake();
-    super::count_cache::invalidate();
+    crate::changes::committed();
     Ok(saved)
 }
 
@@ -678,8 +622,7 @@ pub async fn update(
     m.updated_at = Set(Utc::now());
     let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
-    crate::search::outbox::enqueue(&tx, id).await?;
-    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
+    crate::changes::achievement_changed(&tx, &[id]).await?;
     if let Some(p) = patents {
         replace_patents(&tx, id, p).await?;
     }
@@ -694,9 +637,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    crate::search::outbox::wake();
-    crate::matching::recompute::wake();
-    super::count_cache::invalidate();
+    crate::changes::committed();
     Ok(saved)
 }
 
@@ -753,8 +694,7 @@ pub async fn set_status(
     }
     let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
-    crate::search::outbox::enqueue(&tx, id).await?;
-    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
+    crate::changes::achievement_changed(&tx, &[id]).await?;
     let action = if to == AchievementStatus::Published {
         "achievement.publish"
     } else {
@@ -771,9 +711,7 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
-    crate::search::outbox::wake();
-    crate::matching::recompute::wake();
-    super::count_cache::invalidate();
+    crate::changes::committed();
     Ok(saved)
 }
 
@@ -804,8 +742,7 @@ pub async fn refresh_from_source<C: ConnectionTrait>(
     }
     m.updated_at = Set(Utc::now());
     let saved = m.update(tx).await?;
-    crate::search::outbox::enqueue(tx, id).await?;
-    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
+    crate::changes::achievement_changed(tx, &[id]).await?;
     let known: Vec<String> = patent::Entity::find()
         .filter(
             patent::Column::ApplicationNumber
@@ -872,7 +809,6 @@ pub async fn set_status_in<C: ConnectionTrait>(
         m.published_at = Set(Some(now));
     }
     m.update(tx).await?;
-    crate::search::outbox::enqueue(tx, id).await?;
-    crate::matching::recompute::enqueue(tx, crate::matching::recompute::ACHIEVEMENT, id).await?;
+    crate::changes::achievement_changed(tx, &[id]).await?;
     Ok(())
 }

@@ -14,8 +14,11 @@
 //!   (`auth/rate_limit.rs`, one UPSERT … RETURNING per request). Sessions and OpenID login
 //!   states live in the database; event scheduling takes a per-event lease there.
 //!
-//! What stays per process, on purpose: the `totalCount` cache (10 s, invalidated only by this
-//! replica's writes, so another replica's count may lag by up to 10 s), page-view counters
+//! - The `totalCount` cache is per process but every committed change is announced on
+//!   `CATALOG_CHANGED`, so each replica empties its own as soon as the notification arrives
+//!   (`changes/count_cache.rs`; the 10 s TTL only bounds a lost notification).
+//!
+//! What stays per process, on purpose: page-view counters
 //! (flushed every 5 s as additive upserts, so no view is lost or counted twice), and the OpenID
 //! discovery and key caches.
 

@@ -1,6 +1,7 @@
 //! Fan-out of live events across replicas through PostgreSQL `LISTEN/NOTIFY`.
 //!
-//! Each local bus (harvest progress, new matches, event updates) is a tokio broadcast channel.
+//! Each local bus (harvest progress, new matches, event updates, catalog changes) is a tokio
+//! broadcast channel or, for catalog changes, the `totalCount` cache (`changes/count_cache.rs`).
 //! On PostgreSQL a bus is given a [`Notifier`]: publishing then sends `pg_notify(channel,
 //! payload)` (compact JSON, well under PostgreSQL's 8000-byte limit) instead of delivering
 //! locally, and every replica — the publishing one included — runs one [`spawn_listener`] task
@@ -24,6 +25,8 @@ pub const HARVEST_PROGRESS: &str = "thub_harvest_progress";
 pub const NEW_MATCHES: &str = "thub_new_matches";
 /// Channel of `eventUpdates` events.
 pub const EVENT_UPDATES: &str = "thub_event_updates";
+/// Channel of committed catalog changes (each replica empties its `totalCount` cache).
+pub const CATALOG_CHANGED: &str = "thub_catalog_changed";
 
 /// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more.
 pub const MAX_PAYLOAD: usize = 7900;

@@ -255,7 +255,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     report.organisations = added;
     seed_records(&tx, &set, &orgs, now, &mut report).await?;
     tx.commit().await?;
-    crate::catalog::count_cache::invalidate();
+    crate::changes::committed();
     crate::links::seed_demo(db).await?;
     report.invitations = events::seed_invitations(db).await?;
     report.events = events::seed_event(db).await?;

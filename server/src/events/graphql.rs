@@ -4,9 +4,9 @@
 use super::scheduler::Reason;
 use super::service::{self, EventDraft, RegistrationDraft, Response, SessionDraft};
 use super::updates::{EventBus, EventUpdate, EventUpdateKind};
+use crate::auth::graphql::viewer;
 use crate::catalog::graphql::{Achievement, Organisation};
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::needs::graphql::Need;
 use crate::relay::{self, IdCursor};

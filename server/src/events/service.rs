@@ -10,6 +10,7 @@ use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
 use crate::catalog::service::{find_org_by_key, target_org};
 use crate::error::{AppError, AppResult};
+use crate::paging::{keyset_page, Order};
 use crate::validate;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -204,17 +205,7 @@ pub async fn list(
             .into_query();
         q = q.filter(event::Column::Id.in_subquery(ongoing));
     }
-    if let Some(a) = after {
-        q = q.filter(event::Column::Id.lt(a));
-    }
-    let mut rows = q
-        .order_by_desc(event::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(db, q, event::Column::Id, Order::NewestFirst, after, first).await
 }
 
 /// Sessions of an event in order.
@@ -1477,17 +1468,7 @@ pub async fn meetings(
     if let Some(s) = status {
         q = q.filter(meeting::Column::Status.eq(s));
     }
-    if let Some(a) = after {
-        q = q.filter(meeting::Column::Id.lt(a));
-    }
-    let mut rows = q
-        .order_by_desc(meeting::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(db, q, meeting::Column::Id, Order::NewestFirst, after, first).await
 }
 
 /// Participants of an event, newest first.
@@ -1497,18 +1478,15 @@ pub async fn participants(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<participant::Model>, bool)> {
-    let mut q = participant::Entity::find().filter(participant::Column::EventId.eq(event_id));
-    if let Some(a) = after {
-        q = q.filter(participant::Column::Id.lt(a));
-    }
-    let mut rows = q
-        .order_by_desc(participant::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        participant::Entity::find().filter(participant::Column::EventId.eq(event_id)),
+        participant::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Counts for the event's statistics: registrations, check-ins, meetings and outcomes.

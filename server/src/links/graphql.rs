@@ -6,9 +6,9 @@ use super::patent::PatentRef;
 use super::service::{self, LinkCategory, LinkStatus, RawLink};
 use super::template::UrlTemplate;
 use super::LinkServices;
+use crate::auth::graphql::viewer;
 use crate::auth::policy::{self, Action};
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
@@ -426,7 +426,7 @@ impl LinksMutation {
         policy::require(viewer(ctx), Action::ManageLinks, 0)?;
         services.ensure_synced(db).await?;
         let outbound = services.outbound()?;
-        let checked = match key {
+        let checked = match &key {
             Some(k) => {
                 let l = link::Entity::find()
                     .filter(link::Column::Key.eq(k.trim()))
@@ -438,6 +438,7 @@ impl LinksMutation {
             }
             None => checker::check_all(db, outbound, &services.check, false).await?,
         };
+        service::audit_check(db, viewer(ctx), key.as_deref().map(str::trim), &checked).await?;
         services.cnipa.invalidate();
         Ok(checked.into_iter().map(Link).collect())
     }

@@ -410,6 +410,31 @@ impl CnipaCache {
     }
 }
 
+/// Records in the audit log that `viewer` ran link checks now (`key` names one entry, `None` all
+/// enabled ones) and how many entries were checked.
+pub async fn audit_check(
+    db: &DatabaseConnection,
+    viewer: Option<&Viewer>,
+    key: Option<&str>,
+    checked: &[link::Model],
+) -> AppResult<()> {
+    let entity_id = match (key, checked) {
+        (Some(_), [one]) => Some(one.id),
+        _ => None,
+    };
+    audit::record(
+        db,
+        viewer,
+        "link.check",
+        "link",
+        entity_id,
+        None,
+        serde_json::json!({ "key": key, "checked": checked.len() }),
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

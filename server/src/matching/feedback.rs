@@ -2,7 +2,6 @@
 //! policy (either side of the pair may give it), stored, and fed back into ranking; the need is
 //! queued for recompute so its stored suggestions reflect the feedback.
 
-use super::recompute;
 use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
@@ -10,7 +9,6 @@ use async_graphql::Enum;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use transferhub_schema::entity::{achievement, match_feedback, need};
-use transferhub_schema::enums::AchievementStatus;
 
 /// What someone says about a suggestion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -75,10 +73,7 @@ pub async fn record(
     let a = achievement::Entity::find_by_id(achievement_id)
         .one(db)
         .await?
-        .filter(|a| {
-            a.status == AchievementStatus::Published
-                || policy::sees_unpublished(viewer, a.organisation_id)
-        })
+        .filter(|a| policy::Visibility::of(viewer).admits(a.status, a.organisation_id))
         .ok_or_else(|| AppError::NotFound(format!("achievement {achievement_id}")))?;
     // Either party of the pair may say what they think of it.
     if policy::require(viewer, Action::RecordMatchFeedback, n.organisation_id).is_err() {
@@ -99,9 +94,19 @@ pub async fn record(
     }
     .insert(&tx)
     .await?;
-    recompute::enqueue(&tx, recompute::NEED, n.id).await?;
+    crate::audit::record(
+        &tx,
+        viewer,
+        "match_feedback.record",
+        "match_feedback",
+        Some(saved.id),
+        Some(v.organisation_id),
+        serde_json::json!({ "need_id": n.id, "achievement_id": a.id, "kind": kind.as_str() }),
+    )
+    .await?;
+    crate::changes::need_changed(&tx, &[n.id]).await?;
     tx.commit().await?;
-    recompute::wake();
+    crate::changes::committed();
     Ok(saved)
 }
 

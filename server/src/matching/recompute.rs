@@ -1,74 +1,25 @@
 //! Background recompute. Every change to a need or an achievement writes a `match_outbox` row in
-//! the change's transaction; the worker takes bounded batches in id order, recomputes each
-//! changed record's suggestions, stores them in `match_suggestions`, announces pairs it had not
-//! suggested before, and only then deletes the rows. A crash in between leaves the rows queued,
-//! and recomputing is idempotent. With several replicas on PostgreSQL each batch is claimed with
-//! `FOR UPDATE SKIP LOCKED`, so each row is recomputed (and each new pair announced) once.
+//! the change's transaction (`changes::need_changed`, `changes::achievement_changed`); the
+//! worker takes bounded batches in id order, recomputes each changed record's suggestions,
+//! stores them in `match_suggestions`, announces pairs it had not suggested before, and only then
+//! deletes the rows. A crash in between leaves the rows queued, and recomputing is idempotent.
+//! Claiming (each row recomputed, and each new pair announced, once across replicas), the worker
+//! loop and its wake-up are the one outbox engine (`crate::outbox`).
 
 use super::live::NewMatch;
 use super::Matching;
+use crate::changes::{ACHIEVEMENT, NEED};
 use crate::error::AppResult;
 use chrono::Utc;
-use sea_orm::sea_query::{LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::sync::Notify;
 use transferhub_schema::entity::{achievement, match_outbox, match_suggestion, need};
 use transferhub_schema::enums::{AchievementStatus, NeedStatus};
 
-/// Outbox subject for needs.
-pub const NEED: &str = "NEED";
-/// Outbox subject for achievements.
-pub const ACHIEVEMENT: &str = "ACHIEVEMENT";
-
-/// Records that a need or achievement changed; call inside the transaction of the change.
-pub async fn enqueue<C: ConnectionTrait>(tx: &C, subject: &str, id: i64) -> Result<(), DbErr> {
-    enqueue_many(tx, subject, &[id]).await
-}
-
-/// Bulk form of [`enqueue`] for imports.
-pub async fn enqueue_many<C: ConnectionTrait>(
-    tx: &C,
-    subject: &str,
-    ids: &[i64],
-) -> Result<(), DbErr> {
-    let now = Utc::now();
-    // Four columns per row; stay well under SQLite's parameter limit.
-    for chunk in ids.chunks(5000) {
-        match_outbox::Entity::insert_many(chunk.iter().map(|&id| match_outbox::ActiveModel {
-            subject: Set(subject.to_string()),
-            subject_id: Set(id),
-            enqueued_at: Set(now),
-            ..Default::default()
-        }))
-        .exec_without_returning(tx)
-        .await?;
-    }
-    Ok(())
-}
-
-fn signal() -> &'static Notify {
-    static SIGNAL: OnceLock<Notify> = OnceLock::new();
-    SIGNAL.get_or_init(Notify::new)
-}
-
-static WAKES: AtomicU64 = AtomicU64::new(0);
-
-/// Tells this process's worker a change was committed.
-pub fn wake() {
-    WAKES.fetch_add(1, Ordering::SeqCst);
-    signal().notify_waiters();
-}
-
 /// Rows waiting.
 pub async fn pending(db: &DatabaseConnection) -> AppResult<u64> {
-    Ok(match_outbox::Entity::find().count(db).await?)
+    crate::outbox::pending_rows::<match_outbox::Entity>(db).await
 }
 
 /// What one batch did.
@@ -87,25 +38,9 @@ pub struct BatchReport {
 /// the same outbox never recompute the same row, and a replica that dies mid-batch releases its
 /// rows to the others.
 pub async fn drain_once(m: &Matching, batch: usize) -> AppResult<BatchReport> {
-    let db = m.matcher.db();
-    let oldest_first = match_outbox::Entity::find()
-        .order_by_asc(match_outbox::Column::Id)
-        .limit(batch.max(1) as u64);
-    if db.get_database_backend() != DbBackend::Postgres {
-        // One process per SQLite file: nobody to race with.
-        let rows = oldest_first.all(db).await?;
-        let report = recompute_rows(m, &rows).await?;
-        delete_rows(db, &rows).await?;
-        return Ok(report);
-    }
-    let tx = db.begin().await?;
-    let rows = oldest_first
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&tx)
-        .await?;
-    let report = recompute_rows(m, &rows).await?;
-    delete_rows(&tx, &rows).await?;
-    tx.commit().await?;
+    let claim = crate::outbox::claim::<match_outbox::Entity>(m.matcher.db(), batch).await?;
+    let report = recompute_rows(m, &claim.rows).await?;
+    claim.finish(m.matcher.db()).await?;
     Ok(report)
 }
 
@@ -127,17 +62,6 @@ async fn recompute_rows(m: &Matching, rows: &[match_outbox::Model]) -> AppResult
         };
     }
     Ok(report)
-}
-
-async fn delete_rows<C: ConnectionTrait>(db: &C, rows: &[match_outbox::Model]) -> AppResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    match_outbox::Entity::delete_many()
-        .filter(match_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 struct Pair {
@@ -295,45 +219,23 @@ pub async fn recompute_achievement(m: &Matching, id: i64) -> AppResult<usize> {
 pub async fn run(m: Matching) {
     let poll = Duration::from_millis(m.matcher.config().recompute_poll_ms.max(10));
     let batch = m.matcher.config().recompute_batch.max(1);
-    let mut backoff = Duration::from_millis(500);
-    let mut failing = false;
-    loop {
-        let notified = signal().notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-        let before = WAKES.load(Ordering::SeqCst);
-        match drain_once(&m, batch).await {
-            Ok(r) => {
-                if failing {
-                    tracing::info!("match recompute recovered");
-                    failing = false;
-                }
-                backoff = Duration::from_millis(500);
-                if r.rows > 0 {
-                    tracing::debug!(
-                        matching.records = r.records,
-                        matching.new_pairs = r.new_pairs,
-                        "match recompute batch done"
-                    );
-                    continue;
-                }
-            }
-            Err(e) => {
-                if !failing {
-                    tracing::warn!(error = %e.message(), "match recompute failed; rows stay queued");
-                    failing = true;
-                }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-                continue;
-            }
-        }
-        if WAKES.load(Ordering::SeqCst) != before {
-            continue;
-        }
-        tokio::select! {
-            _ = &mut notified => {}
-            _ = tokio::time::sleep(poll) => {}
-        }
+    crate::outbox::run_worker(
+        "match recompute",
+        &crate::changes::MATCHING_QUEUE,
+        poll,
+        move || worker_step(m.clone(), batch),
+    )
+    .await;
+}
+
+async fn worker_step(m: Matching, batch: usize) -> AppResult<usize> {
+    let r = drain_once(&m, batch).await?;
+    if r.rows > 0 {
+        tracing::debug!(
+            matching.records = r.records,
+            matching.new_pairs = r.new_pairs,
+            "match recompute batch done"
+        );
     }
+    Ok(r.rows)
 }

@@ -1,9 +1,9 @@
 //! GraphQL objects, inputs, queries and mutations for needs.
 
 use super::service::{self, NeedDraft, NeedQuery};
+use crate::auth::graphql::viewer;
 use crate::catalog::graphql::{industry_of, maybe, Industry, Organisation};
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};

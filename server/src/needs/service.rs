@@ -4,15 +4,16 @@
 use crate::audit;
 use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
-use crate::catalog::service::{find_org_by_key, target_org};
+use crate::catalog::service::target_org;
 use crate::error::{AppError, AppResult};
 use crate::filters;
+use crate::paging::{keyset_page, Order};
 use crate::validate;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
 };
 use transferhub_schema::entity::{need, organisation};
 use transferhub_schema::enums::{NeedStatus, TransferMode};
@@ -71,42 +72,17 @@ pub struct NeedDraft {
 
 /// Builds the SQL condition for a need query.
 pub async fn condition(db: &DatabaseConnection, q: &NeedQuery) -> AppResult<Condition> {
-    let mut c = Condition::all();
-    if let Some(key) = &q.organisation {
-        let org = find_org_by_key(db, key).await?.ok_or_else(|| {
-            AppError::bad_input(
-                "filter.organisation",
-                format!("no organisation with key {key:?}"),
-            )
-        })?;
-        c = c.add(need::Column::OrganisationId.eq(org.id));
-    }
-    if let Some(s) = q.status {
-        c = c.add(need::Column::Status.eq(s));
-    }
-    if let Some(i) = &q.industry {
-        c = c.add(filters::industry("filter.industry", i)?);
-    }
-    if let Some(min) = validate::trl("filter.maturityMin", q.maturity_min)? {
-        c = c.add(need::Column::RequiredTrl.gte(min));
-    }
-    if let Some(max) = validate::trl("filter.maturityMax", q.maturity_max)? {
-        c = c.add(need::Column::RequiredTrl.lte(max));
-    }
-    if let Some(m) = q.transfer_mode {
-        c = c.add(
-            Expr::col(need::Column::TransferModes)
-                .binary(sea_orm::sea_query::BinOper::BitAnd, m.bit())
-                .ne(0),
-        );
-    }
-    if let Some(r) = &q.region {
-        c = c.add(filters::region("filter.region", r)?);
-    }
-    if let Some(t) = q.updated_since {
-        c = c.add(need::Column::UpdatedAt.gte(t));
-    }
-    Ok(c)
+    use need::Column as N;
+    Ok(filters::ListFilter::new(Condition::all())
+        .organisation(db, N::OrganisationId, q.organisation.as_deref())
+        .await?
+        .equals(N::Status, q.status)
+        .industry(q.industry.as_deref())?
+        .maturity(N::RequiredTrl, q.maturity_min, q.maturity_max)?
+        .transfer_mode(N::TransferModes, q.transfer_mode)
+        .region(q.region.as_deref())?
+        .updated_since(N::UpdatedAt, q.updated_since)
+        .build())
 }
 
 /// One page of needs, newest first.
@@ -116,18 +92,15 @@ pub async fn list(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<need::Model>, bool)> {
-    let mut select = need::Entity::find().filter(cond);
-    if let Some(a) = after {
-        select = select.filter(need::Column::Id.lt(a));
-    }
-    let mut rows = select
-        .order_by_desc(need::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        need::Entity::find().filter(cond),
+        need::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Number of needs matching a condition.
@@ -266,7 +239,7 @@ pub async fn create(
     policy::require(viewer, Action::WriteNeeds, org.id)?;
     let tx = crate::db::begin_write(db).await?;
     let saved = insert(&tx, &org, &draft, NeedStatus::Open).await?;
-    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, saved.id).await?;
+    crate::changes::need_changed(&tx, &[saved.id]).await?;
     audit::record(
         &tx,
         viewer,
@@ -278,7 +251,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    crate::matching::recompute::wake();
+    crate::changes::committed();
     Ok(saved)
 }
 
@@ -296,7 +269,7 @@ pub async fn update(
     m.updated_at = Set(Utc::now());
     let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
-    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
+    crate::changes::need_changed(&tx, &[id]).await?;
     audit::record(
         &tx,
         viewer,
@@ -308,7 +281,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    crate::matching::recompute::wake();
+    crate::changes::committed();
     Ok(saved)
 }
 
@@ -328,7 +301,7 @@ pub async fn close(
     m.updated_at = Set(Utc::now());
     let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
-    crate::matching::recompute::enqueue(&tx, crate::matching::recompute::NEED, id).await?;
+    crate::changes::need_changed(&tx, &[id]).await?;
     audit::record(
         &tx,
         viewer,
@@ -340,6 +313,6 @@ pub async fn close(
     )
     .await?;
     tx.commit().await?;
-    crate::matching::recompute::wake();
+    crate::changes::committed();
     Ok(saved)
 }

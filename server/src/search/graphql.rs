@@ -6,10 +6,10 @@
 use super::index::{Facet, FacetCounts, Sort};
 use super::service::{FilterInput, Search, SearchInput, SearchPage};
 use crate::app::config::CollectionConfig;
+use crate::auth::graphql::viewer;
 use crate::auth::Viewer;
 use crate::catalog::graphql::Achievement;
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::relay;
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, Result, SimpleObject};
@@ -512,7 +512,7 @@ impl SearchQuery {
     /// Backend, size and backlog of the search index (platform admins).
     async fn search_status(&self, ctx: &Context<'_>) -> Result<SearchStatus> {
         let v: Option<&Viewer> = viewer(ctx);
-        if v.map(|v| v.role) != Some(transferhub_schema::enums::Role::PlatformAdmin) {
+        if !crate::auth::policy::acts_platform_wide(v) {
             return Err(if v.is_none() {
                 AppError::Unauthenticated("searchStatus needs a platform admin token".into())
             } else {

@@ -84,16 +84,8 @@ pub struct SearchDoc {
     pub recency: i64,
 }
 
-/// Who is asking, which decides the records that can match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Only PUBLISHED records (the public, portals).
-    Published,
-    /// PUBLISHED records plus every record of this organisation (its members).
-    PublishedOrOrganisation(i64),
-    /// Everything (platform admins).
-    All,
-}
+/// Who is asking, which decides the records that can match: the policy's one visibility rule.
+pub use crate::auth::policy::Visibility;
 
 /// A facet the caller can ask counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,5 +1,6 @@
-//! The transactional outbox and the background indexer. Every store change to an achievement
-//! writes a `search_outbox` row in the same transaction; the indexer takes bounded batches,
+//! The search outbox's reader and the background indexer. Every store change to an achievement
+//! writes a `search_outbox` row in the same transaction (`changes::achievement_changed`); the
+//! indexer takes bounded batches,
 //! re-reads the achievements and applies them to the index. Processing is idempotent (documents
 //! are replaced by id, vanished records are deleted), so a crash anywhere only means some rows
 //! are applied again. How rows are consumed depends on who owns the index:
@@ -22,49 +23,23 @@
 //!   replica; a replica whose cursor is older than that (it was away) rebuilds its index from
 //!   the store on start.
 //!
-//! Matching has its own outbox (`matching/recompute.rs`), claimed like the shared engine's.
+//! Claiming, the worker loop and its wake-up are the one outbox engine (`crate::outbox`), shared
+//! with matching's queue (`matching/recompute.rs`).
 
 use super::service::{self, Search};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 use transferhub_schema::entity::search_outbox;
-
-/// Records that achievement `achievement_id` changed; call inside the transaction of the change.
-pub async fn enqueue<C: ConnectionTrait>(tx: &C, achievement_id: i64) -> Result<(), DbErr> {
-    search_outbox::Entity::insert(search_outbox::ActiveModel {
-        achievement_id: Set(achievement_id),
-        enqueued_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec_without_returning(tx)
-    .await?;
-    Ok(())
-}
-
-fn signal() -> &'static Notify {
-    static SIGNAL: OnceLock<Notify> = OnceLock::new();
-    SIGNAL.get_or_init(Notify::new)
-}
-
-static WAKES: AtomicU64 = AtomicU64::new(0);
-
-/// Tells this process's indexer that a change was committed, so it need not wait for its poll.
-pub fn wake() {
-    WAKES.fetch_add(1, Ordering::SeqCst);
-    signal().notify_waiters();
-}
 
 /// How this process consumes the outbox (see the module documentation).
 pub enum Reader {
@@ -198,7 +173,7 @@ pub async fn pending(search: &Search) -> AppResult<u64> {
 
 /// Rows in the outbox table.
 pub async fn pending_rows(db: &DatabaseConnection) -> AppResult<u64> {
-    Ok(search_outbox::Entity::find().count(db).await?)
+    crate::outbox::pending_rows::<search_outbox::Entity>(db).await
 }
 
 /// Indexes one batch of at most `batch` outbox rows; returns how many rows it consumed.
@@ -221,42 +196,11 @@ async fn apply_rows(search: &Search, rows: &[search_outbox::Model]) -> AppResult
 }
 
 async fn drain_claimed(search: &Search, batch: usize) -> AppResult<usize> {
-    let db = search.db();
-    let oldest_first = search_outbox::Entity::find()
-        .order_by_asc(search_outbox::Column::Id)
-        .limit(batch.max(1) as u64);
-    if db.get_database_backend() != DbBackend::Postgres {
-        // One process per SQLite file: nobody to race with.
-        let rows = oldest_first.all(db).await?;
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        apply_rows(search, &rows).await?;
-        delete_rows(db, &rows).await?;
-        return Ok(rows.len());
+    let claim = crate::outbox::claim::<search_outbox::Entity>(search.db(), batch).await?;
+    if !claim.rows.is_empty() {
+        apply_rows(search, &claim.rows).await?;
     }
-    // The row locks are the claim: other replicas skip these rows until the transaction ends.
-    let tx = db.begin().await?;
-    let rows = oldest_first
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&tx)
-        .await?;
-    if rows.is_empty() {
-        tx.commit().await?;
-        return Ok(0);
-    }
-    apply_rows(search, &rows).await?;
-    delete_rows(&tx, &rows).await?;
-    tx.commit().await?;
-    Ok(rows.len())
-}
-
-async fn delete_rows<C: ConnectionTrait>(db: &C, rows: &[search_outbox::Model]) -> AppResult<()> {
-    search_outbox::Entity::delete_many()
-        .filter(search_outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .exec(db)
-        .await?;
-    Ok(())
+    claim.finish(search.db()).await
 }
 
 async fn drain_log(search: &Search, c: &LogCursor, batch: usize) -> AppResult<usize> {
@@ -359,41 +303,19 @@ async fn run(search: Arc<Search>) {
             }
         }
     }
-    backoff = Duration::from_millis(500);
-    let mut failing = false;
-    loop {
-        let notified = signal().notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-        let before = WAKES.load(Ordering::SeqCst);
-        match drain_once(&search, batch).await {
-            Ok(n) => {
-                if failing {
-                    tracing::info!("search indexer recovered");
-                    failing = false;
-                }
-                backoff = Duration::from_millis(500);
-                if n > 0 {
-                    tracing::debug!(search.indexed = n, "search outbox batch indexed");
-                    continue;
-                }
-            }
-            Err(e) => {
-                if !failing {
-                    tracing::warn!(error = %e.message(), "search indexer failed; rows stay queued");
-                    failing = true;
-                }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-                continue;
-            }
-        }
-        if WAKES.load(Ordering::SeqCst) != before {
-            continue;
-        }
-        tokio::select! {
-            _ = &mut notified => {}
-            _ = tokio::time::sleep(poll) => {}
-        }
+    crate::outbox::run_worker(
+        "search indexer",
+        &crate::changes::SEARCH_QUEUE,
+        poll,
+        move || indexer_step(search.clone(), batch),
+    )
+    .await;
+}
+
+async fn indexer_step(search: Arc<Search>, batch: usize) -> AppResult<usize> {
+    let n = drain_once(&search, batch).await?;
+    if n > 0 {
+        tracing::debug!(search.indexed = n, "search outbox batch indexed");
     }
+    Ok(n)
 }

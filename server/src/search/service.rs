@@ -11,7 +11,7 @@ use super::meili_backend::MeiliIndex;
 use super::tantivy_backend::{TantivyIndex, SCHEMA_VERSION};
 use super::{collections, outbox, tokenizer};
 use crate::app::config::{CollectionConfig, Config, SearchConfig};
-use crate::auth::{policy, Viewer};
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::validate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use transferhub_schema::entity::{achievement, organisation};
-use transferhub_schema::enums::{AchievementStatus, AchievementType, Role, TransferMode};
+use transferhub_schema::enums::{AchievementType, TransferMode};
 use transferhub_schema::types::RegionCode;
 
 /// Longest query accepted, in characters.
@@ -376,27 +376,6 @@ async fn ensure_current_locked(search: &Search) -> AppResult<()> {
     Ok(())
 }
 
-/// The visibility rule of the catalog, expressed for the index.
-pub fn visibility(viewer: Option<&Viewer>) -> Visibility {
-    match viewer {
-        Some(v) if v.role == Role::PlatformAdmin => Visibility::All,
-        Some(v) if policy::sees_unpublished(Some(v), v.organisation_id) => {
-            Visibility::PublishedOrOrganisation(v.organisation_id)
-        }
-        _ => Visibility::Published,
-    }
-}
-
-fn may_see(vis: Visibility, a: &achievement::Model) -> bool {
-    match vis {
-        Visibility::All => true,
-        Visibility::Published => a.status == AchievementStatus::Published,
-        Visibility::PublishedOrOrganisation(org) => {
-            a.status == AchievementStatus::Published || a.organisation_id == org
-        }
-    }
-}
-
 /// Filters as the API accepts them, before validation.
 #[derive(Debug, Clone, Default)]
 pub struct FilterInput {
@@ -557,7 +536,7 @@ impl Search {
                 format!("results beyond the first {MAX_OFFSET} cannot be paged to"),
             ));
         }
-        let vis = visibility(viewer);
+        let vis = Visibility::of(viewer);
         let filters = self.filters(&input.filter).await?;
         let request = SearchRequest {
             text,
@@ -587,12 +566,13 @@ impl Search {
             .filter_map(|(i, h)| {
                 // The index may lag the store by a moment: re-check what the caller may see.
                 let a = rows.remove(&h.id)?;
-                may_see(vis, &a).then_some(SearchHit {
-                    achievement: a,
-                    score: h.score,
-                    highlights: h.highlights,
-                    offset: input.offset + i,
-                })
+                vis.admits(a.status, a.organisation_id)
+                    .then_some(SearchHit {
+                        achievement: a,
+                        score: h.score,
+                        highlights: h.highlights,
+                        offset: input.offset + i,
+                    })
             })
             .collect();
         Ok(SearchPage {

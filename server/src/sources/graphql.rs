@@ -4,10 +4,10 @@
 use super::harvest::Harvester;
 use super::progress::ProgressEvent;
 use super::service::{self, Settings, SourceSpec};
+use crate::auth::graphql::viewer;
 use crate::auth::policy::{self, Action};
 use crate::catalog::graphql::Organisation;
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::loaders::Loaders;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge, EmptyFields};

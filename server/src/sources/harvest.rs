@@ -349,7 +349,8 @@ impl Harvester {
         m.checkpoint = Set(page.checkpoint);
         let run = m.update(&tx).await?;
         tx.commit().await?;
-        crate::catalog::count_cache::invalidate();
+        // Wakes the indexer and matching (the page's records are queued) and empties the counts.
+        crate::changes::committed();
         self.publish(&lease.source.key, &run);
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! progress).
 
 pub mod factory;
-pub mod governance;
+pub mod governance_graphql;
 pub mod graphql;
 pub mod harvest;
 pub mod ingest;

@@ -6,14 +6,15 @@ use crate::audit;
 use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::paging::{keyset_page, Order};
 use chrono::Utc;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, Set,
 };
 use transferhub_schema::entity::{achievement, record_review, source, source_record};
-use transferhub_schema::enums::{AchievementStatus, Role};
+use transferhub_schema::enums::AchievementStatus;
 
 /// A reviewer's decision.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,7 @@ pub async fn queue_condition(
     let mut cond = Condition::all()
         .add(achievement::Column::Status.eq(AchievementStatus::Draft))
         .add(achievement::Column::Id.in_subquery(reviewed_ids(source_id)));
-    if v.role != Role::PlatformAdmin {
+    if !policy::acts_platform_wide(Some(v)) {
         cond = cond.add(achievement::Column::OrganisationId.eq(v.organisation_id));
     }
     Ok(cond)
@@ -105,18 +106,15 @@ pub async fn queue(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<achievement::Model>, bool)> {
-    let mut q = achievement::Entity::find().filter(cond);
-    if let Some(a) = after {
-        q = q.filter(achievement::Column::Id.gt(a));
-    }
-    let mut rows = q
-        .order_by_asc(achievement::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        achievement::Entity::find().filter(cond),
+        achievement::Column::Id,
+        Order::OldestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Decides on one queued record. Refuses records that did not come from a review source
@@ -207,8 +205,7 @@ pub async fn review(
     )
     .await?;
     tx.commit().await?;
-    crate::search::outbox::wake();
-    crate::catalog::count_cache::invalidate();
+    crate::changes::committed();
     let saved = achievement::Entity::find_by_id(achievement_id)
         .one(db)
         .await?

@@ -4,10 +4,11 @@
 use crate::app::config::SourceConfig;
 use crate::catalog::service::find_org_by_key;
 use crate::error::{AppError, AppResult};
+use crate::paging::{keyset_page, Order};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use transferhub_schema::entity::{harvest_run, rejected_record, source};
@@ -234,18 +235,15 @@ pub async fn runs(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<harvest_run::Model>, bool)> {
-    let mut q = harvest_run::Entity::find().filter(harvest_run::Column::SourceId.eq(source_id));
-    if let Some(a) = after {
-        q = q.filter(harvest_run::Column::Id.lt(a));
-    }
-    let mut rows = q
-        .order_by_desc(harvest_run::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        harvest_run::Entity::find().filter(harvest_run::Column::SourceId.eq(source_id)),
+        harvest_run::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// Rejected records of a source, newest first; resolved ones only when asked.
@@ -260,18 +258,15 @@ pub async fn rejected(
     if !include_resolved {
         cond = cond.add(rejected_record::Column::ResolvedAt.is_null());
     }
-    if let Some(a) = after {
-        cond = cond.add(rejected_record::Column::Id.lt(a));
-    }
-    let mut rows = rejected_record::Entity::find()
-        .filter(cond)
-        .order_by_desc(rejected_record::Column::Id)
-        .limit(first as u64 + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        rejected_record::Entity::find().filter(cond),
+        rejected_record::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 #[cfg(test)]

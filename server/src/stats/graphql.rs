@@ -1,9 +1,9 @@
 //! GraphQL of the statistics centre: `stats { byType { columns rows csv } … table(name) }`.
 
 use super::service::{self, Table};
+use crate::auth::graphql::viewer;
 use crate::auth::policy::{self, Action};
 use crate::error::AppError;
-use crate::graphql::viewer;
 use crate::search::Search;
 use async_graphql::{Context, Object, Result};
 use sea_orm::DatabaseConnection;

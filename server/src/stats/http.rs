@@ -4,19 +4,10 @@
 use super::service;
 use crate::app::state::AppState;
 use crate::auth::policy::{self, Action};
-use crate::error::{AppError, Code};
+use crate::error::AppError;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-
-fn fail(e: &AppError) -> Response {
-    if e.code() == Code::Internal {
-        tracing::error!(error = %e.message(), "statistics export failed");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
-    }
-    let status = crate::auth::http::status_for(e.code());
-    (status, format!("{}: {}\n", e.code().as_str(), e.message())).into_response()
-}
 
 /// Serves one statistics table as CSV to a platform admin (bearer token or session cookie).
 pub async fn csv(
@@ -36,7 +27,7 @@ pub async fn csv(
             format!("\u{feff}{body}"),
         )
             .into_response(),
-        Err(e) => fail(&e),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -1,13 +1,13 @@
 //! Reading the audit log: platform admins see every entry, organisation admins their own
 //! organisation's; filters by organisation, actor, action prefix and time window.
 
-use super::policy::{self, Action};
-use super::Viewer;
+use crate::auth::policy::{self, Action};
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::paging::{keyset_page, Order};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use transferhub_schema::entity::{audit_log, organisation};
 use transferhub_schema::enums::Role;
@@ -88,17 +88,15 @@ pub async fn list(
     after: Option<i64>,
     first: usize,
 ) -> AppResult<(Vec<audit_log::Model>, bool)> {
-    let mut q = audit_log::Entity::find()
-        .filter(cond)
-        .order_by_desc(audit_log::Column::Id)
-        .limit(first as u64 + 1);
-    if let Some(a) = after {
-        q = q.filter(audit_log::Column::Id.lt(a));
-    }
-    let mut rows = q.all(db).await?;
-    let more = rows.len() > first;
-    rows.truncate(first);
-    Ok((rows, more))
+    keyset_page(
+        db,
+        audit_log::Entity::find().filter(cond),
+        audit_log::Column::Id,
+        Order::NewestFirst,
+        after,
+        first,
+    )
+    .await
 }
 
 /// How many entries match.

@@ -1,8 +1,11 @@
-//! A short-lived cache of `totalCount` results. Counting tens of thousands of index entries per
-//! listing request dominates latency at national scale; listings repeat the same few filters,
-//! so a count is reused for a few seconds. Any catalog write in this process bumps a generation
-//! and empties the cache, so a user never sees their own change missing from a total; other
-//! replicas' writes show up within the TTL.
+//! A short-lived cache of the catalog's `totalCount` results. Counting tens of thousands of index
+//! entries per listing request dominates latency at national scale; listings repeat the same few
+//! filters, so a count is reused for a few seconds. Every committed change
+//! ([`super::committed`]) bumps a generation and so empties the cache, so a user never sees their
+//! own change missing from a total. On PostgreSQL the change is also announced to the other
+//! replicas (`LISTEN/NOTIFY`, channel [`crate::cluster::notify::CATALOG_CHANGED`]), which bump
+//! theirs when it arrives; the TTL only bounds how long a lost notification can leave a stale
+//! count.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,7 +22,8 @@ type Entries = HashMap<String, (u64, Instant, u64)>;
 
 static ENTRIES: LazyLock<Mutex<Entries>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// Called after every catalog write.
+/// Empties this process's cache (after every committed change, and when another replica says it
+/// committed one).
 pub fn invalidate() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
 }

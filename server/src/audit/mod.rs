@@ -1,7 +1,10 @@
-//! Writes the audit log entry for a mutation inside the mutation's own transaction, so a change
-//! and its record are committed together or not at all. The client address of the HTTP request
-//! being served is carried in a task-local (set by the router), so every entry says where the
-//! change came from without threading it through each service call.
+//! The audit log, writes and reads in one place. Writing ([`record`]): the entry for a mutation
+//! goes inside the mutation's own transaction, so a change and its record are committed together
+//! or not at all. Reading ([`log`]): who may list which entries, filtered and paged. The client
+//! address of the HTTP request being served is carried in a task-local (set by the router), so
+//! every entry says where the change came from without threading it through each service call.
+
+pub mod log;
 
 use crate::auth::Viewer;
 use chrono::Utc;

@@ -3,9 +3,9 @@
 
 use super::quality::{self, QualityReport};
 use super::review::{self, HistoryEntry, ReviewDecision};
+use crate::auth::graphql::viewer;
 use crate::auth::policy::{self, Action};
 use crate::catalog::graphql::Achievement;
-use crate::graphql::viewer;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
 use async_graphql::{Context, InputObject, Object, OutputType, Result, SimpleObject, ID};
