@@ -11,6 +11,7 @@ pub mod cluster;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evalset;
 pub mod events;
 pub mod files;
 pub mod filters;

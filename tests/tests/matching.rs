@@ -523,7 +523,9 @@ async fn a_new_need_is_matched_in_the_background_and_announced_live() {
 #[tokio::test]
 async fn the_engine_beats_text_only_bm25_on_the_development_set() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/matching_dev.json");
-    let set = eval::load(&path).unwrap_or_else(|e| panic!("{}", e.message()));
+    let mut set = eval::load(&path).unwrap_or_else(|e| panic!("{}", e.message()));
+    // Stated requirements are constraints (issue 16): a pair violating one is no answer.
+    eval::apply_requirements(&mut set);
     assert!(set.needs.len() >= 100, "at least 100 labeled needs");
     let clusters: std::collections::BTreeSet<&str> =
         set.needs.iter().map(|n| n.cluster.as_str()).collect();

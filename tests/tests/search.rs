@@ -264,7 +264,10 @@ async fn publishing_and_withdrawing_reach_the_index_through_the_outbox() {
             .to_string();
         let find = json!({"q": "振动能量收集", "first": 5});
         wait_indexed(&hub, &admin).await;
-        assert!(titles(&hub.gql(SEARCH, find.clone(), None).await).is_empty());
+        // Any word of a query may match (issue 16), so other records can answer: the draft
+        // must not be among them.
+        let draft = "一种锆钛酸铅压电薄膜振动能量收集器".to_string();
+        assert!(!titles(&hub.gql(SEARCH, find.clone(), None).await).contains(&draft));
         let r = hub
             .gql(
                 "mutation($id:ID!){ publishAchievement(id:$id){ achievement { status } } }",
@@ -275,7 +278,7 @@ async fn publishing_and_withdrawing_reach_the_index_through_the_outbox() {
         assert!(r["errors"].is_null(), "{r}");
         wait_indexed(&hub, &admin).await;
         let t = titles(&hub.gql(SEARCH, find.clone(), None).await);
-        assert_eq!(t, vec!["一种锆钛酸铅压电薄膜振动能量收集器"], "{backend:?}");
+        assert_eq!(t.first(), Some(&draft), "{backend:?}: {t:?}");
         let r = hub
             .gql(
                 "mutation($id:ID!){ updateAchievement(id:$id, input:{ title:\"桥梁振动压电能量收集器\" }){ achievement { title } } }",
@@ -302,10 +305,8 @@ async fn publishing_and_withdrawing_reach_the_index_through_the_outbox() {
             .await;
         assert!(r["errors"].is_null(), "{r}");
         wait_indexed(&hub, &admin).await;
-        assert!(
-            titles(&hub.gql(SEARCH, find, None).await).is_empty(),
-            "{backend:?}"
-        );
+        let t = titles(&hub.gql(SEARCH, find, None).await);
+        assert!(!t.iter().any(|x| x.contains("压电")), "{backend:?}: {t:?}");
     }
 }
 

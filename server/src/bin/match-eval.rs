@@ -1,12 +1,16 @@
-//! `match-eval`: ranks the labeled development set with the matching engine and with text-only
-//! BM25 from the same search index, in the same run, and prints nDCG@10, recall@20 and MRR
-//! (plus a sweep of the text weight with `--sweep`, the evidence behind the default weights).
+//! `match-eval`: ranks needs with the matching engine and, in the same run, with plain BM25 over
+//! the need's words, and prints nDCG@10, recall@20 and MRR per need category of the generated
+//! relevance set (`transferhub_server::evalset`, held-out part unless told otherwise). With
+//! `--devset FILE` it scores the older hand-labelled development set instead (engine against
+//! the hub's own text-only ranking), with `--sweep` a sweep of the text weight.
 //!
-//! `cargo run --release -p transferhub-server --bin match-eval -- [DEVSET.json] [--sweep]`
+//! `cargo run --release -p transferhub-server --bin match-eval -- [--part heldout|tuning|all] [--devset FILE [--sweep]]`
 
 use std::path::PathBuf;
 use transferhub_server::app::config::MatchingConfig;
+use transferhub_server::evalset::{self, Part};
 use transferhub_server::matching::eval::{self, Metrics};
+use transferhub_server::search::eval as search_eval;
 
 fn line(name: &str, m: &Metrics) {
     println!(
@@ -15,24 +19,64 @@ fn line(name: &str, m: &Metrics) {
     );
 }
 
+fn usage() -> ! {
+    eprintln!("usage: match-eval [--part heldout|tuning|all] [--devset FILE [--sweep]]");
+    std::process::exit(2);
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let mut path = PathBuf::from("tests/fixtures/matching_dev.json");
+    let mut devset: Option<PathBuf> = None;
     let mut sweep = false;
-    for a in std::env::args().skip(1) {
-        if a == "--sweep" {
-            sweep = true;
-        } else {
-            path = PathBuf::from(a);
+    let mut part = Part::HeldOut;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--sweep" => sweep = true,
+            "--devset" => match args.next() {
+                Some(p) => devset = Some(PathBuf::from(p)),
+                None => usage(),
+            },
+            "--part" => match args.next().as_deref().and_then(Part::parse) {
+                Some(p) => part = p,
+                None => usage(),
+            },
+            _ => usage(),
         }
     }
-    if let Err(e) = run(&path, sweep).await {
+    let r = match devset {
+        Some(p) => run_devset(&p, sweep).await,
+        None => run_generated(part).await,
+    };
+    if let Err(e) = r {
         eprintln!("match-eval: {e}");
-        std::process::exit(2);
+        std::process::exit(1);
     }
 }
 
-async fn run(path: &std::path::Path, sweep: bool) -> Result<(), String> {
+async fn run_generated(part: Part) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let bench = search_eval::load_generated(dir.path(), evalset::SEED)
+        .await
+        .map_err(|e| e.message())?;
+    println!(
+        "generated set seed {}: {} achievements, {} needs; part {part:?}",
+        evalset::SEED,
+        bench.set.dev.achievements.len(),
+        bench.set.dev.needs.len()
+    );
+    let rows = bench
+        .matching(&MatchingConfig::default(), part)
+        .await
+        .map_err(|e| e.message())?;
+    println!(
+        "{}",
+        search_eval::markdown("matching, needs → achievements", &rows)
+    );
+    Ok(())
+}
+
+async fn run_devset(path: &std::path::Path, sweep: bool) -> Result<(), String> {
     let set = eval::load(path).map_err(|e| e.message())?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("eval.db").display());

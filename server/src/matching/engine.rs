@@ -496,7 +496,66 @@ impl Matcher {
     }
 }
 
+/// Best first, except that a candidate missing a stated requirement of the need ranks below
+/// every candidate meeting them all (`explain::REQUIREMENTS`).
 fn sort_and_cut<T>(v: &mut Vec<Scored<T>>, first: usize) {
-    v.sort_by(|a, b| b.score.total_cmp(&a.score));
+    v.sort_by(|a, b| {
+        let (ma, mb) = (
+            a.explanation.unmet().is_empty(),
+            b.explanation.unmet().is_empty(),
+        );
+        mb.cmp(&ma).then(b.score.total_cmp(&a.score))
+    });
     v.truncate(first);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::features::{maturity, modes, price};
+    use transferhub_schema::enums::TransferMode;
+
+    fn scored(id: i32, score: f64, checks: Vec<features::Check>) -> Scored<i32> {
+        Scored {
+            record: id,
+            score,
+            explanation: Explanation {
+                constraints: checks,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_candidate_missing_a_stated_requirement_ranks_below_every_one_meeting_them() {
+        let lic = TransferMode::Licence.bit();
+        let asg = TransferMode::Assignment.bit();
+        let mut v = vec![
+            scored(1, 0.95, vec![maturity(Some(7), Some(5))]),
+            scored(2, 0.90, vec![modes(lic, asg)]),
+            scored(3, 0.85, vec![price((None, Some(100_000)), Some(900_000))]),
+            scored(4, 0.30, vec![maturity(Some(7), Some(8)), modes(lic, lic)]),
+            scored(5, 0.20, vec![maturity(None, Some(3))]),
+        ];
+        sort_and_cut(&mut v, 10);
+        let order: Vec<i32> = v.iter().map(|s| s.record).collect();
+        assert_eq!(order, vec![4, 5, 1, 2, 3]);
+        let reasons: Vec<String> = v.iter().map(|s| s.explanation.summary()).collect();
+        assert!(
+            reasons[2].contains("不满足需求条件: 成熟度 TRL 5 < 需求 TRL 7"),
+            "{}",
+            reasons[2]
+        );
+        assert!(
+            reasons[3].contains("不满足需求条件: 转化方式"),
+            "{}",
+            reasons[3]
+        );
+        assert!(
+            reasons[4].contains("不满足需求条件: 价格"),
+            "{}",
+            reasons[4]
+        );
+        assert!(!reasons[0].contains("不满足"), "{}", reasons[0]);
+    }
 }

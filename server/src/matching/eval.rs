@@ -11,7 +11,7 @@ use crate::search::tantivy_backend::TantivyIndex;
 use crate::search::{service as search_service, tokenizer, Search};
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ pub const NDCG_AT: usize = 10;
 pub const RECALL_AT: usize = 20;
 
 /// The development set file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevSet {
     /// Organisations owning the records.
     pub organisations: Vec<DevOrg>,
@@ -37,7 +37,7 @@ pub struct DevSet {
 }
 
 /// An organisation of the set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevOrg {
     /// Key.
     pub key: String,
@@ -50,7 +50,7 @@ pub struct DevOrg {
 }
 
 /// An achievement of the set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevAchievement {
     /// Key the labels use.
     pub key: String,
@@ -80,10 +80,16 @@ pub struct DevAchievement {
     pub region: Option<String>,
     /// Age in days.
     pub age_days: i64,
+    /// English title, when the record has one.
+    #[serde(default)]
+    pub title_en: Option<String>,
+    /// English summary, when the record has one.
+    #[serde(default)]
+    pub summary_en: Option<String>,
 }
 
 /// A labeled need of the set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevNeed {
     /// Key.
     pub key: String,
@@ -187,6 +193,37 @@ pub fn mean(runs: &[(Vec<String>, &HashMap<String, u8>)]) -> Metrics {
     m
 }
 
+/// Regrades a set under the rule of issue 16: an achievement violating one of a need's stated
+/// requirements (minimum TRL, acceptable transfer modes, budget ceiling; unknown values do not
+/// violate) is not an answer to it, whatever its topic. The hand-labelled development set
+/// predates the rule (33 of its 143 top-graded pairs violate one).
+pub fn apply_requirements(set: &mut DevSet) {
+    let by_key: HashMap<String, DevAchievement> = set
+        .achievements
+        .iter()
+        .map(|a| (a.key.clone(), a.clone()))
+        .collect();
+    for n in &mut set.needs {
+        let wanted = TransferMode::mask(&n.modes);
+        n.relevant.retain(|k, _| {
+            let Some(a) = by_key.get(k) else {
+                return false;
+            };
+            let trl_ok = match (n.required_trl, a.trl) {
+                (Some(r), Some(t)) => t >= r,
+                _ => true,
+            };
+            let offered = TransferMode::mask(&a.modes);
+            let modes_ok = wanted == 0 || offered == 0 || wanted & offered != 0;
+            let price_ok = match (n.budget_max, a.price) {
+                (Some(b), Some(p)) => p <= b,
+                _ => true,
+            };
+            trl_ok && modes_ok && price_ok
+        });
+    }
+}
+
 /// Reads the development set.
 pub fn load(path: &Path) -> AppResult<DevSet> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -200,8 +237,11 @@ pub fn load(path: &Path) -> AppResult<DevSet> {
 pub struct Loaded {
     /// The search handle over the fresh index.
     pub search: Arc<Search>,
-    /// Needs by dev key.
+    /// Needs with their labels.
     pub needs: Vec<(need::Model, HashMap<String, u8>)>,
+    /// `(key, category)` of each need, in the order of `needs` (the category is the dev set's
+    /// `cluster`).
+    pub need_keys: Vec<(String, String)>,
     /// Achievement row id → dev key.
     pub keys: HashMap<i64, String>,
 }
@@ -256,11 +296,11 @@ pub async fn load_into(
         let saved = achievement::ActiveModel {
             organisation_id: Set(org(&a.org)?),
             title: Set(a.title.clone()),
-            title_en: Set(None),
+            title_en: Set(a.title_en.clone()),
             achievement_type: Set(AchievementType::Patent),
             inventors: Set(serde_json::to_string(&a.inventors).unwrap_or_default()),
             summary: Set(a.summary.clone()),
-            summary_en: Set(None),
+            summary_en: Set(a.summary_en.clone()),
             keywords: Set(serde_json::to_string(&a.keywords).unwrap_or_default()),
             industry_code: Set(a.industry.clone()),
             industry_section: Set(section),
@@ -288,7 +328,9 @@ pub async fn load_into(
         keys.insert(saved.id, a.key.clone());
     }
     let mut needs = Vec::new();
+    let mut need_keys = Vec::new();
     for n in &set.needs {
+        need_keys.push((n.key.clone(), n.cluster.clone()));
         let [section, division, group] = levels(&n.industry);
         let saved = need::ActiveModel {
             organisation_id: Set(org(&n.org)?),
@@ -330,6 +372,7 @@ pub async fn load_into(
     Ok(Loaded {
         search,
         needs,
+        need_keys,
         keys,
     })
 }
@@ -352,6 +395,44 @@ pub async fn evaluate(loaded: &Loaded, config: &MatchingConfig) -> AppResult<(Me
         baseline.push((b.into_iter().map(key).collect(), labels));
     }
     Ok((mean(&engine), mean(&baseline)))
+}
+
+/// Per need category of `part`: the engine against plain BM25 over the need's words (title,
+/// description, keywords as one query on an unweighted index of the same records).
+pub async fn evaluate_by_category(
+    loaded: &Loaded,
+    config: &MatchingConfig,
+    bm25: &crate::search::eval::PlainBm25,
+    categories: &[&str],
+    part: crate::evalset::Part,
+) -> AppResult<Vec<crate::search::eval::Row>> {
+    let m = Matching::new(
+        loaded.search.db().clone(),
+        loaded.search.clone(),
+        config.clone(),
+    );
+    let key = |id: i64| loaded.keys.get(&id).cloned().unwrap_or_default();
+    let mut runs = Vec::new();
+    for ((n, labels), (k, category)) in loaded.needs.iter().zip(&loaded.need_keys) {
+        if !part.contains(k) {
+            continue;
+        }
+        let r = m.matcher.for_need(n, RECALL_AT).await?;
+        let engine: Vec<String> = r.matches.iter().map(|s| key(s.record.id)).collect();
+        let text = format!(
+            "{} {} {}",
+            n.title,
+            n.description,
+            features_keywords(&n.keywords).join(" ")
+        );
+        let b = bm25.rank(&text, RECALL_AT)?;
+        runs.push((category.clone(), [engine, b, Vec::new()], labels));
+    }
+    Ok(crate::search::eval::rows(categories, &runs, false))
+}
+
+fn features_keywords(s: &str) -> Vec<String> {
+    serde_json::from_str(s).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The explanation every match carries, in words a person can read: the terms both records
 //! share, the classification codes they share, and each constraint met or missed.
 
-use super::features::Check;
+use super::features::{Check, CheckKind};
 use serde::{Deserialize, Serialize};
 
 /// Why a pair was suggested.
@@ -17,10 +17,39 @@ pub struct Explanation {
     pub text_score: f64,
 }
 
+/// The checks that are a need's stated requirements (minimum maturity, acceptable transfer
+/// modes, budget): a candidate that misses one ranks below every candidate that meets them all.
+/// Region stays a preference: a need records where the firm is, not where it may buy.
+pub const REQUIREMENTS: [CheckKind; 3] = [
+    CheckKind::Maturity,
+    CheckKind::TransferMode,
+    CheckKind::Price,
+];
+
 impl Explanation {
-    /// One line for lists and notifications, e.g. `共同词: 稀土、永磁；成熟度 TRL 6 ≥ 需求 TRL 5 ✓`.
+    /// The stated requirements this pair misses (empty when it meets them or they are unknown).
+    pub fn unmet(&self) -> Vec<&Check> {
+        self.constraints
+            .iter()
+            .filter(|c| REQUIREMENTS.contains(&c.kind) && c.met == Some(false))
+            .collect()
+    }
+
+    /// One line for lists and notifications, e.g. `共同词: 稀土、永磁；成熟度 TRL 6 ≥ 需求 TRL 5 ✓`;
+    /// a pair missing a stated requirement starts with `不满足需求条件: …`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
+        let unmet = self.unmet();
+        if !unmet.is_empty() {
+            parts.push(format!(
+                "不满足需求条件: {}",
+                unmet
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
+        }
         if !self.matched_terms.is_empty() {
             parts.push(format!("共同词: {}", self.matched_terms.join("、")));
         }
@@ -30,7 +59,7 @@ impl Explanation {
         parts.extend(
             self.constraints
                 .iter()
-                .filter(|c| c.met.is_some())
+                .filter(|c| c.met.is_some() && !unmet.iter().any(|u| std::ptr::eq(*u, *c)))
                 .map(|c| c.text.clone()),
         );
         if parts.is_empty() {
@@ -57,6 +86,18 @@ mod tests {
         assert_eq!(
             e.summary(),
             "共同词: 稀土、永磁；共同分类: IPC H01F 1；成熟度 TRL 6 ≥ 需求 TRL 5 ✓"
+        );
+        let missed = Explanation {
+            constraints: vec![maturity(Some(7), Some(4))],
+            ..Default::default()
+        };
+        assert_eq!(missed.unmet().len(), 1);
+        assert!(
+            missed
+                .summary()
+                .starts_with("不满足需求条件: 成熟度 TRL 4 < 需求 TRL 7 ✗"),
+            "{}",
+            missed.summary()
         );
     }
 }

@@ -66,12 +66,16 @@ pub struct MatchExplanation {
     pub constraints: Vec<MatchConstraint>,
     /// Text relevance 0..1, relative to the best text match.
     pub text_score: f64,
+    /// The need's stated requirements this pair misses (minimum maturity, transfer modes,
+    /// budget); such a pair ranks below every pair that meets them.
+    pub unmet_requirements: Vec<CheckKind>,
 }
 
 impl From<Explanation> for MatchExplanation {
     fn from(e: Explanation) -> Self {
         Self {
             summary: e.summary(),
+            unmet_requirements: e.unmet().iter().map(|c| c.kind).collect(),
             matched_terms: e.matched_terms,
             matched_codes: e.matched_codes,
             text_score: e.text_score,

@@ -161,6 +161,9 @@ pub struct SearchTotals {
     pub total_count: u64,
     /// Facet counts, in the order asked.
     pub facets: Vec<SearchFacetCounts>,
+    /// "Did you mean": the query with same-sounding typos corrected (乳清蛋百 → 乳清蛋白), when
+    /// a correction was found; the hits already include what the corrected query finds.
+    pub did_you_mean: Option<String>,
 }
 
 /// A cursor over ranked results: the offset of the hit.
@@ -312,6 +315,7 @@ async fn run_search(ctx: &Context<'_>, args: Args) -> Result<SearchConnection> {
         SearchTotals {
             total_count: page.total,
             facets,
+            did_you_mean: page.suggestion,
         },
     );
     conn.edges.extend(page.hits.into_iter().map(|h| {

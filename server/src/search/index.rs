@@ -225,6 +225,9 @@ pub struct SearchResponse {
     pub total: u64,
     /// Facet counts, in the order asked.
     pub facets: Vec<FacetCounts>,
+    /// "Did you mean": the query with same-sounding typos corrected, when a correction was
+    /// found (the hits already include what the corrected query finds).
+    pub suggestion: Option<String>,
 }
 
 /// A search engine holding achievements. Both backends pass `search::contract`.

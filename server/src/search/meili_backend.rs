@@ -9,6 +9,7 @@ use super::index::{
     SearchRequest, SearchResponse, SearchResult, Sort, Visibility,
 };
 use super::tokenizer::is_searchable;
+use super::understand;
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
@@ -63,6 +64,7 @@ pub struct MeiliIndex {
     client: Client,
     uid: String,
     synonyms: Vec<Vec<String>>,
+    bilingual: Vec<(String, String)>,
 }
 
 impl MeiliIndex {
@@ -74,6 +76,7 @@ impl MeiliIndex {
             client,
             uid: uid.to_string(),
             synonyms: synonyms.to_vec(),
+            bilingual: understand::default_bilingual(),
         })
     }
 
@@ -233,9 +236,15 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, req: &SearchRequest) -> SearchResult<SearchResponse> {
-        let text = req.text.trim();
+        let expanded = if req.text.trim().is_empty() {
+            String::new()
+        } else {
+            understand::expanded_text(req.text.trim(), &self.bilingual)
+        };
+        let text = expanded.as_str();
         if !text.is_empty() && !is_searchable(text) {
             return Ok(SearchResponse {
+                suggestion: None,
                 hits: Vec::new(),
                 total: 0,
                 facets: req
@@ -271,8 +280,9 @@ impl SearchIndex for MeiliIndex {
         if !facet_names.is_empty() {
             q.with_facets(Selectors::Some(&facet_names));
         }
-        if req.match_any {
-            // A bag of words: documents matching fewer of them still rank, rare words kept longest.
+        if !text.is_empty() {
+            // Any of the words may match (BM25's floor, issue 16): documents matching fewer of
+            // them still rank, rare words kept longest.
             q.with_matching_strategy(MatchingStrategies::FREQUENCY);
         }
         if req.sort == Sort::Recency || text.is_empty() {
@@ -333,6 +343,7 @@ impl SearchIndex for MeiliIndex {
             })
             .collect();
         Ok(SearchResponse {
+            suggestion: None,
             hits,
             total: res.estimated_total_hits.unwrap_or(0) as u64,
             facets,

@@ -7,6 +7,7 @@
 
 pub mod collections;
 pub mod contract;
+pub mod eval;
 pub mod graphql;
 pub mod index;
 pub mod meili_backend;
@@ -14,6 +15,7 @@ pub mod outbox;
 pub mod service;
 pub mod tantivy_backend;
 pub mod tokenizer;
+pub mod understand;
 
 pub use index::{SearchError, SearchIndex};
 pub use service::Search;

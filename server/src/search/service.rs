@@ -438,6 +438,8 @@ pub struct SearchPage {
     pub facets: Vec<FacetCounts>,
     /// More hits follow this page.
     pub has_next: bool,
+    /// "Did you mean": the query with typos corrected, when the backend found a correction.
+    pub suggestion: Option<String>,
 }
 
 /// Cleans query text: control characters become spaces, whitespace is collapsed; too long is
@@ -578,6 +580,7 @@ impl Search {
             total: res.total,
             facets: res.facets,
             has_next,
+            suggestion: res.suggestion,
         })
     }
 

@@ -10,12 +10,15 @@ use super::index::{
     SearchResponse, SearchResult, Sort, Visibility,
 };
 use super::tokenizer::{self, is_cjk, is_stop_word, QueryAnalyzer, CHARS, ZH_EN};
+use super::understand::{self, Lexicon};
 use async_trait::async_trait;
 use jieba_rs::Jieba;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::directory::MmapDirectory;
@@ -50,6 +53,20 @@ const WEIGHTS: [(&str, f32); 7] = [
 
 /// Weight of a match found only through the per-character field.
 const CHARS_WEIGHT: f32 = 1.0;
+
+/// Weight of a longer word a query word may abbreviate (锂电 → 锂电池), relative to the word.
+const ABBREVIATION_WEIGHT: f32 = 0.5;
+/// Weight of a dictionary word inside a query word (羊绒 in 山羊绒), as BM25 over the index's
+/// search-mode words would count it.
+const SUBWORD_WEIGHT: f32 = 0.5;
+/// Expansions taken per query word.
+const ABBREVIATIONS: usize = 3;
+/// Weight of a word of the typo-corrected query.
+const TYPO_WEIGHT: f32 = 1.0;
+/// Weight of a Chinese term for an English phrase of the query.
+const BILINGUAL_WEIGHT: f32 = 1.0;
+/// Age after which a changed index rebuilds its lexicon in the background.
+const LEXICON_TTL: Duration = Duration::from_secs(300);
 
 /// Groups of equivalent terms, each term held as the words the segmenter makes of it, so a
 /// synonym only fires on whole words of the query (`光伏` in `光伏 电站`, not inside `光伏组件`).
@@ -221,7 +238,10 @@ struct Inner {
     analyzer: QueryAnalyzer,
     zh_en: TextAnalyzer,
     synonyms: Synonyms,
+    bilingual: Vec<(String, String)>,
     payload: Mutex<Option<String>>,
+    lexicon: Mutex<Option<(u64, Instant, Arc<Lexicon>)>>,
+    lexicon_building: AtomicBool,
 }
 
 impl TantivyIndex {
@@ -274,7 +294,10 @@ impl TantivyIndex {
                 analyzer: QueryAnalyzer::new(jieba.clone()),
                 zh_en: tokenizer::zh_en_analyzer(jieba.clone()),
                 synonyms: Synonyms::new(synonyms, &QueryAnalyzer::new(jieba.clone())),
+                bilingual: understand::default_bilingual(),
                 payload: Mutex::new(payload),
+                lexicon: Mutex::new(None),
+                lexicon_building: AtomicBool::new(false),
             }),
         })
     }
@@ -461,29 +484,217 @@ impl Inner {
         }
     }
 
-    /// The text part of a query; `None` when the text holds nothing searchable. Each term the
-    /// user typed (space-separated, a quoted phrase, or a synonym) is one unit whose words must
-    /// all match; of five units or fewer all must match, of more, a quarter may be missing.
-    fn text_query(
+    /// The lexicon of title and keyword words, mined from the index; rebuilt in the background
+    /// when older than [`LEXICON_TTL`] and the index changed (a stale one serves meanwhile).
+    fn lexicon(self: &Arc<Self>, searcher: &tantivy::Searcher) -> Arc<Lexicon> {
+        let generation = searcher.generation().generation_id();
+        let current = lock(&self.lexicon).clone();
+        match current {
+            Some((g, at, lex)) => {
+                if g != generation
+                    && at.elapsed() > LEXICON_TTL
+                    && !self.lexicon_building.swap(true, AtomicOrdering::SeqCst)
+                {
+                    let me = self.clone();
+                    std::thread::spawn(move || {
+                        let searcher = me.reader.searcher();
+                        let lex = Arc::new(me.build_lexicon(&searcher));
+                        *lock(&me.lexicon) =
+                            Some((searcher.generation().generation_id(), Instant::now(), lex));
+                        me.lexicon_building.store(false, AtomicOrdering::SeqCst);
+                    });
+                }
+                lex
+            }
+            None => {
+                let lex = Arc::new(self.build_lexicon(searcher));
+                *lock(&self.lexicon) = Some((generation, Instant::now(), lex.clone()));
+                lex
+            }
+        }
+    }
+
+    fn build_lexicon(&self, searcher: &tantivy::Searcher) -> Lexicon {
+        let mut words: Vec<(String, u64)> = Vec::new();
+        for seg in searcher.segment_readers() {
+            for field in [self.fields.title, self.fields.keywords] {
+                let Ok(inv) = seg.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = inv.terms().stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    if let Ok(w) = std::str::from_utf8(stream.key()) {
+                        if w.chars().all(is_cjk) {
+                            words.push((w.to_string(), u64::from(stream.value().doc_freq)));
+                        }
+                    }
+                }
+            }
+        }
+        Lexicon::new(words)
+    }
+
+    /// Documents holding `word` (normalised) in any searchable field.
+    fn known(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+        let norm = self.analyzer.normalize(word);
+        let schema = self.index.schema();
+        WEIGHTS.iter().any(|(name, _)| {
+            schema.get_field(name).is_ok_and(|f| {
+                searcher
+                    .doc_freq(&Term::from_field_text(f, &norm))
+                    .unwrap_or(0)
+                    > 0
+            })
+        })
+    }
+
+    /// Character positions of `chunk` a typo may hide in: ideographs the segmenter left alone
+    /// (not function words) and words the index does not know.
+    fn suspicious(&self, searcher: &tantivy::Searcher, chunk: &str) -> Vec<bool> {
+        let cs: Vec<char> = chunk.chars().collect();
+        let mut out = vec![false; cs.len()];
+        let mut at = 0;
+        for w in self.analyzer.words(chunk) {
+            let wc: Vec<char> = w.chars().collect();
+            let Some(pos) = (at..=cs.len().saturating_sub(wc.len()))
+                .find(|i| cs.get(*i..*i + wc.len()) == Some(wc.as_slice()))
+            else {
+                continue;
+            };
+            at = pos + wc.len();
+            if !wc.iter().all(|c| is_cjk(*c)) || is_stop_word(&w) {
+                continue;
+            }
+            if wc.len() == 1 || !self.known(searcher, &w) {
+                out[pos..pos + wc.len()].iter_mut().for_each(|x| *x = true);
+            }
+        }
+        out
+    }
+
+    /// One unit of a query: a word, a synonym group or a notation, as alternatives.
+    fn unit_for_word(
         &self,
         searcher: &tantivy::Searcher,
+        lexicon: Option<&Lexicon>,
+        word: &str,
+    ) -> Box<dyn Query> {
+        let base = self.word_query(searcher, word);
+        let expansions = if ABBREVIATION_WEIGHT > 0.0 {
+            lexicon
+                .map(|l| l.expansions(word, ABBREVIATIONS))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let subs = self.analyzer.sub_words(word);
+        if expansions.is_empty() && subs.is_empty() {
+            return base;
+        }
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, base)];
+        for w in subs {
+            alts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    self.word_query(searcher, &w),
+                    SUBWORD_WEIGHT,
+                )),
+            ));
+        }
+        for e in expansions {
+            alts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    self.word_query(searcher, &e),
+                    ABBREVIATION_WEIGHT,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(alts))
+    }
+
+    /// The text part of a query and the "did you mean" suggestion; `None` when the text holds
+    /// nothing searchable. The floor is BM25 over the query's words, any of which may match:
+    /// each word (or synonym group, or notation) is one optional clause weighed by field, so
+    /// records with more of the words rank first and a long query still finds records. Quoted
+    /// parts must match. Added alternatives: abbreviation expansions mined from the index,
+    /// Chinese terms for English phrases, element names for notations, and the words of the
+    /// query with same-sounding typos corrected.
+    fn text_query(
+        self: &Arc<Self>,
+        searcher: &tantivy::Searcher,
         text: &str,
-        match_any: bool,
-    ) -> Option<Box<dyn Query>> {
-        let lowered = text.to_lowercase();
-        let mut units: Vec<Box<dyn Query>> = Vec::new();
+    ) -> (Option<Box<dyn Query>>, Option<String>) {
+        let normalized = understand::normalize(text);
+        let lexicon = self.lexicon(searcher);
+        let mut required: Vec<Box<dyn Query>> = Vec::new();
+        let mut optional: Vec<Box<dyn Query>> = Vec::new();
         let mut stop_units: Vec<Box<dyn Query>> = Vec::new();
-        for (quoted, part) in split_quotes(&lowered) {
+        let mut suggestion = normalized.clone();
+        let mut corrected_any = false;
+        for (quoted, part) in split_quotes(&normalized) {
             if quoted {
                 if let Some(q) = self.all_of(searcher, &self.analyzer.words(&part)) {
-                    units.push(q);
+                    required.push(q);
                 }
                 continue;
             }
-            for chunk in part.split_whitespace() {
-                let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                let mut stop: Vec<String> = Vec::new();
-                for span in self.synonyms.split(self.analyzer.words(chunk)) {
+            for raw in part.split_whitespace() {
+                if let Some((joined, chinese)) = understand::notation(raw) {
+                    let mut alts: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Should, self.word_query(searcher, &joined))];
+                    let pieces: Vec<String> = raw
+                        .split('-')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_lowercase)
+                        .collect();
+                    if pieces.len() > 1 {
+                        if let Some(q) = self.all_of(searcher, &pieces) {
+                            alts.push((Occur::Should, q));
+                        }
+                    }
+                    if let Some(zh) = chinese {
+                        if let Some(q) = self.all_of(searcher, &self.analyzer.words(&zh)) {
+                            alts.push((Occur::Should, q));
+                        }
+                    }
+                    optional.push(Box::new(BooleanQuery::new(alts)));
+                    continue;
+                }
+                let chunk = raw.to_lowercase();
+                let words = self.analyzer.words(&chunk);
+                // Runs of ideographs the segmenter left alone (超/容 in 超容隔膜) may be an
+                // abbreviation it does not know: their expansions join as one more unit.
+                if ABBREVIATION_WEIGHT > 0.0 {
+                    let mut run = String::new();
+                    for w in words.iter().chain(std::iter::once(&String::new())) {
+                        let single = w.chars().count() == 1 && w.chars().all(is_cjk);
+                        if single && !is_stop_word(w) {
+                            run.push_str(w);
+                            continue;
+                        }
+                        if run.chars().count() >= 2 {
+                            let alts: Vec<(Occur, Box<dyn Query>)> = lexicon
+                                .expansions(&run, ABBREVIATIONS)
+                                .iter()
+                                .map(|e| {
+                                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                                        self.word_query(searcher, e),
+                                        ABBREVIATION_WEIGHT,
+                                    ));
+                                    (Occur::Should, q)
+                                })
+                                .collect();
+                            if !alts.is_empty() {
+                                optional.push(Box::new(BooleanQuery::new(alts)));
+                            }
+                        }
+                        run.clear();
+                    }
+                }
+                for span in self.synonyms.split(words.clone()) {
                     match span {
                         Span::Group(g) => {
                             let alts: Vec<(Occur, Box<dyn Query>)> = self.synonyms.groups[g]
@@ -491,44 +702,61 @@ impl Inner {
                                 .filter_map(|t| self.all_of(searcher, t))
                                 .map(|q| (Occur::Should, q))
                                 .collect();
-                            must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+                            optional.push(Box::new(BooleanQuery::new(alts)));
                         }
-                        Span::Word(w) if is_stop_word(&w) => stop.push(w),
-                        Span::Word(w) => must.push((Occur::Must, self.word_query(searcher, &w))),
+                        Span::Word(w) if is_stop_word(&w) => {
+                            stop_units.push(self.word_query(searcher, &w))
+                        }
+                        Span::Word(w) => {
+                            optional.push(self.unit_for_word(searcher, Some(&lexicon), &w))
+                        }
                     }
                 }
-                match must.len() {
-                    0 => {
-                        if let Some(q) = self.all_of(searcher, &stop) {
-                            stop_units.push(q);
+                if chunk.chars().any(is_cjk) && TYPO_WEIGHT > 0.0 {
+                    let suspicious = self.suspicious(searcher, &chunk);
+                    if let Some(fixed) = lexicon.correct(&chunk, &suspicious) {
+                        let before: BTreeSet<String> = words.iter().cloned().collect();
+                        for w in self.analyzer.words(&fixed) {
+                            if !before.contains(&w) && !is_stop_word(&w) {
+                                optional.push(Box::new(BoostQuery::new(
+                                    self.word_query(searcher, &w),
+                                    TYPO_WEIGHT,
+                                )));
+                            }
                         }
+                        suggestion = suggestion.replacen(raw, &fixed, 1);
+                        corrected_any = true;
                     }
-                    1 => units.extend(must.pop().map(|(_, q)| q)),
-                    _ => units.push(Box::new(BooleanQuery::new(must))),
                 }
             }
         }
-        if units.is_empty() {
-            units = stop_units;
+        for zh in understand::bilingual_terms(&self.bilingual, &normalized) {
+            if let Some(q) = self.all_of(searcher, &self.analyzer.words(&zh)) {
+                optional.push(Box::new(BoostQuery::new(q, BILINGUAL_WEIGHT)));
+            }
         }
-        let n = units.len();
-        match n {
-            0 => None,
-            1 => units.pop(),
+        if optional.is_empty() && required.is_empty() {
+            optional = stop_units;
+        }
+        let suggestion = corrected_any.then_some(suggestion);
+        let query: Option<Box<dyn Query>> = match (required.len(), optional.len()) {
+            (0, 0) => None,
+            (0, 1) => optional.pop(),
+            (1, 0) => required.pop(),
             _ => {
-                let required = if match_any {
-                    1
-                } else if n <= 5 {
-                    n
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                let any_required = !required.is_empty();
+                clauses.extend(required.into_iter().map(|q| (Occur::Must, q)));
+                clauses.extend(optional.into_iter().map(|q| (Occur::Should, q)));
+                let q: Box<dyn Query> = if any_required {
+                    Box::new(BooleanQuery::new(clauses))
                 } else {
-                    n - n / 4
+                    Box::new(BooleanQuery::with_minimum_required_clauses(clauses, 1))
                 };
-                Some(Box::new(BooleanQuery::with_minimum_required_clauses(
-                    units.into_iter().map(|q| (Occur::Should, q)).collect(),
-                    required,
-                )))
+                Some(q)
             }
-        }
+        };
+        (query, suggestion)
     }
 
     fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
@@ -581,12 +809,15 @@ impl Inner {
         out
     }
 
-    fn search(&self, req: &SearchRequest) -> SearchResult<SearchResponse> {
+    fn search(self: &Arc<Self>, req: &SearchRequest) -> SearchResult<SearchResponse> {
         let searcher = self.reader.searcher();
+        let mut suggestion = None;
         let text = if req.text.trim().is_empty() {
             None
         } else {
-            Some(self.text_query(&searcher, &req.text, req.match_any))
+            let (q, s) = self.text_query(&searcher, &req.text);
+            suggestion = s;
+            Some(q)
         };
         let main: Box<dyn Query> = match &text {
             None => Box::new(AllQuery),
@@ -666,6 +897,7 @@ impl Inner {
             hits,
             total: total as u64,
             facets,
+            suggestion,
         })
     }
 }

@@ -227,6 +227,19 @@ impl QueryAnalyzer {
             .collect()
     }
 
+    /// The dictionary words inside `word` as the index's search mode cuts them (山羊绒 → 山羊,
+    /// 羊绒), without `word` itself.
+    pub fn sub_words(&self, word: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.jieba.cut_for_search(word, true) {
+            let w = w.word.trim().to_lowercase();
+            if w != word && is_searchable(&w) && !out.contains(&w) {
+                out.push(w);
+            }
+        }
+        out
+    }
+
     /// A word as the index stores it (lower case, English stem).
     pub fn normalize(&self, word: &str) -> String {
         let mut a = TextAnalyzer::builder(RawTokenizer::default())
