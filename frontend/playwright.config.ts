@@ -8,7 +8,9 @@ export default defineConfig({
   testMatch: '*.spec.ts',
   globalSetup: './e2e/support/global-setup.ts',
   globalTeardown: './e2e/support/global-teardown.ts',
-  timeout: 90_000,
+  // A whole journey's budget: the organiser journey took 1.6 min with the machine's load at 12
+  // (two cores, parallel builds), over the former 90 s. Each step still waits for its state.
+  timeout: 240_000,
   expect: { timeout: 15_000 },
   retries: 0,
   workers: Number(process.env.E2E_WORKERS ?? 2),
