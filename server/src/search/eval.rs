@@ -224,19 +224,18 @@ pub fn markdown(title: &str, rows: &[Row]) -> String {
     s
 }
 
+/// One query's run: its category, three rankings and its graded judgements.
+pub type Run<'a> = (String, [Vec<String>; 3], &'a HashMap<String, u8>);
+
 /// Groups runs by category into rows (plus `all` first); the third ranking of each run is
 /// FTS5's when `with_fts5`.
-pub fn rows(
-    categories: &[&str],
-    runs: &[(String, [Vec<String>; 3], &HashMap<String, u8>)],
-    with_fts5: bool,
-) -> Vec<Row> {
+pub fn rows(categories: &[&str], runs: &[Run<'_>], with_fts5: bool) -> Vec<Row> {
     let mut out = Vec::new();
     let all: Vec<&str> = std::iter::once("all")
         .chain(categories.iter().copied())
         .collect();
     for c in all {
-        let sel: Vec<&(String, [Vec<String>; 3], &HashMap<String, u8>)> = runs
+        let sel: Vec<&Run<'_>> = runs
             .iter()
             .filter(|(cat, _, _)| c == "all" || cat == c)
             .collect();

@@ -349,7 +349,7 @@ pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
             )
         })
         .collect();
-    phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
     let stemmed: Vec<String> = words.iter().map(|w| stem(w)).collect();
     for (p, z) in phrases {
         let n = p.len();
