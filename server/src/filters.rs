@@ -18,6 +18,24 @@ pub struct ListFilter {
     cond: Condition,
 }
 
+/// The organisation a `filter.organisation` key names; an unknown key is BAD_INPUT on that field.
+/// Shared by every listing that filters by organisation (catalog, needs, audit log).
+pub async fn organisation_by_key(
+    db: &DatabaseConnection,
+    key: &str,
+) -> AppResult<organisation::Model> {
+    organisation::Entity::find()
+        .filter(organisation::Column::Key.eq(key.trim()))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "filter.organisation",
+                format!("no organisation with key {key:?}"),
+            )
+        })
+}
+
 impl ListFilter {
     /// Starts from `base` (e.g. the visibility rule; `Condition::all()` for none).
     pub fn new(base: Condition) -> Self {
@@ -32,16 +50,7 @@ impl ListFilter {
         key: Option<&str>,
     ) -> AppResult<Self> {
         if let Some(key) = key {
-            let org = organisation::Entity::find()
-                .filter(organisation::Column::Key.eq(key.trim()))
-                .one(db)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "filter.organisation",
-                        format!("no organisation with key {key:?}"),
-                    )
-                })?;
+            let org = organisation_by_key(db, key).await?;
             self.cond = self.cond.add(column.eq(org.id));
         }
         Ok(self)

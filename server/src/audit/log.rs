@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
-use transferhub_schema::entity::{audit_log, organisation};
+use transferhub_schema::entity::audit_log;
 use transferhub_schema::enums::Role;
 
 /// Which entries to list.
@@ -36,19 +36,7 @@ pub async fn condition(
     let v =
         viewer.ok_or_else(|| AppError::Unauthenticated("the audit log needs a login".into()))?;
     let org_id = match q.organisation.as_deref() {
-        Some(key) => Some(
-            organisation::Entity::find()
-                .filter(organisation::Column::Key.eq(key.trim()))
-                .one(db)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "filter.organisation",
-                        format!("no organisation with key {key:?}"),
-                    )
-                })?
-                .id,
-        ),
+        Some(key) => Some(crate::filters::organisation_by_key(db, key).await?.id),
         None if v.role == Role::PlatformAdmin => None,
         None => Some(v.organisation_id),
     };
