@@ -361,6 +361,30 @@ impl Bench {
         .await
     }
 
+    /// Search figures of `part` on another backend (Meilisearch) filled from the same store with
+    /// the default settings: the same queries, references and grading as the embedded index.
+    pub async fn search_on(
+        &self,
+        index: std::sync::Arc<dyn SearchIndex>,
+        part: Part,
+    ) -> AppResult<Vec<Row>> {
+        let search = crate::search::service::Search::with_index(
+            self.loaded.search.db().clone(),
+            crate::app::config::SearchConfig::default(),
+            index.clone(),
+        );
+        crate::search::service::rebuild(&search, 5000, |_| {}).await?;
+        evaluate_search(
+            index.as_ref(),
+            &self.loaded.keys,
+            &self.bm25,
+            Some(&self.fts5),
+            &self.set.queries,
+            part,
+        )
+        .await
+    }
+
     /// Matching figures of `part` with `config`.
     pub async fn matching(
         &self,

@@ -8,12 +8,14 @@ use super::index::{
     escape, Facet, FacetCounts, Filters, Highlight, Hit, SearchDoc, SearchError, SearchIndex,
     SearchRequest, SearchResponse, SearchResult, Sort, Visibility,
 };
-use super::tokenizer::is_searchable;
+use super::tokenizer::{is_searchable, is_stop_word, jieba, QueryAnalyzer};
 use super::understand;
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
-use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::search::{
+    FederationOptions, MatchingStrategies, MergeFacets, MultiSearchQuery, SearchQuery, Selectors,
+};
 use meilisearch_sdk::settings::{PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
@@ -65,9 +67,38 @@ pub struct MeiliIndex {
     uid: String,
     synonyms: Vec<Vec<String>>,
     bilingual: Vec<(String, String)>,
+    analyzer: QueryAnalyzer,
 }
 
+/// Weight of one single-word query against the whole query's (1.0) in the any-word search:
+/// Meilisearch's own matching strategies never return a document holding only the query's
+/// commonest word, so each word is also asked alone and the answers merged by weighted score
+/// (federated search), a document keeping its best. Chosen on the tuning part of the generated
+/// relevance set (`search-eval --part tuning --meilisearch URL`).
+const WORD_WEIGHT: f32 = 0.5;
+/// At most this many single-word queries (the query's first distinct words).
+const MAX_WORD_QUERIES: usize = 8;
+
 impl MeiliIndex {
+    /// Segments queries with `vocabulary` added to the default dictionary (the configured
+    /// `search.vocabulary`), as the embedded index does.
+    pub fn with_vocabulary(mut self, vocabulary: &[String]) -> Self {
+        self.analyzer = QueryAnalyzer::new(jieba(vocabulary));
+        self
+    }
+
+    /// The distinct words of a (normalised, expanded) query worth asking alone: not stop words,
+    /// at most `MAX_WORD_QUERIES`.
+    fn word_queries(&self, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.analyzer.words(text) {
+            if !is_stop_word(&w) && !out.contains(&w) && out.len() < MAX_WORD_QUERIES {
+                out.push(w);
+            }
+        }
+        out
+    }
+
     /// A client for `url` with an optional API key; nothing is sent until `prepare`.
     pub fn new(url: &str, key: &str, uid: &str, synonyms: &[Vec<String>]) -> SearchResult<Self> {
         let key = (!key.is_empty()).then(|| key.to_string());
@@ -77,6 +108,7 @@ impl MeiliIndex {
             uid: uid.to_string(),
             synonyms: synonyms.to_vec(),
             bilingual: understand::default_bilingual(),
+            analyzer: QueryAnalyzer::new(jieba(&[])),
         })
     }
 
@@ -267,86 +299,86 @@ impl SearchIndex for MeiliIndex {
         let filter = filter_expression(&req.filters, req.visibility);
         let facet_names: Vec<&str> = req.facets.iter().map(|f| f.attribute()).collect();
         let sort = ["recency:desc"];
-        let highlight = ["title", "title_en", "keywords"];
-        let crop = [("summary", Some(40)), ("summary_en", Some(40))];
-        let mut q = index.search();
-        q.with_query(text)
-            .with_offset(req.offset)
+        let words = self.word_queries(text);
+        if req.sort == Sort::Relevance && words.len() > 1 {
+            // Any word may match (BM25's floor, issue 16): the whole query (documents holding
+            // more of its words, rarest kept longest) merged with each word alone.
+            let mut whole = query_for(&index, text, &filter, req.highlight);
+            whole.with_matching_strategy(MatchingStrategies::FREQUENCY);
+            let mut multi = MultiSearchQuery::new(&self.client);
+            multi.with_search_query_and_weight(whole, 1.0);
+            for w in &words {
+                multi.with_search_query_and_weight(
+                    query_for(&index, w, &filter, req.highlight),
+                    WORD_WEIGHT,
+                );
+            }
+            let facets_by_index = (!facet_names.is_empty()).then(|| {
+                HashMap::from([(
+                    self.uid.clone(),
+                    facet_names.iter().map(|f| f.to_string()).collect(),
+                )])
+            });
+            let merge_facets = facets_by_index.as_ref().map(|_| MergeFacets::default());
+            let res = multi
+                .with_federation(FederationOptions {
+                    offset: Some(req.offset),
+                    limit: Some(req.limit),
+                    facets_by_index,
+                    merge_facets,
+                })
+                .execute::<HashMap<String, Value>>()
+                .await
+                .map_err(backend_err)?;
+            let hits = res
+                .hits
+                .into_iter()
+                .map(|h| {
+                    let score = h
+                        .federation
+                        .as_ref()
+                        .map_or(0.0, |f| f64::from(f.weighted_ranking_score));
+                    to_hit(h, score)
+                })
+                .collect::<SearchResult<Vec<Hit>>>()?;
+            return Ok(SearchResponse {
+                suggestion: None,
+                hits,
+                total: res.estimated_total_hits as u64,
+                facets: facet_counts(req, res.facet_distribution.unwrap_or_default()),
+            });
+        }
+        let mut q = query_for(&index, text, &filter, req.highlight);
+        q.with_offset(req.offset)
             .with_limit(req.limit)
             .with_show_ranking_score(true);
-        if !filter.is_empty() {
-            q.with_filter(&filter);
-        }
         if !facet_names.is_empty() {
             q.with_facets(Selectors::Some(&facet_names));
         }
         if !text.is_empty() {
-            // Any of the words may match (BM25's floor, issue 16): documents matching fewer of
-            // them still rank, rare words kept longest.
+            // Rarest words kept longest when not every word matches.
             q.with_matching_strategy(MatchingStrategies::FREQUENCY);
         }
         if req.sort == Sort::Recency || text.is_empty() {
             q.with_sort(&sort);
         }
-        if req.highlight && !text.is_empty() {
-            q.with_attributes_to_highlight(Selectors::Some(&highlight))
-                .with_attributes_to_crop(Selectors::Some(&crop))
-                .with_highlight_pre_tag(PRE)
-                .with_highlight_post_tag(POST)
-                .with_crop_marker("…");
-        }
         let res = q
             .execute::<HashMap<String, Value>>()
             .await
             .map_err(backend_err)?;
-        let mut hits = Vec::with_capacity(res.hits.len());
-        for h in res.hits {
-            let id = h
-                .result
-                .get("id")
-                .and_then(Value::as_i64)
-                .ok_or_else(|| backend_err("hit without numeric id"))?;
-            let mut highlights = Vec::new();
-            if let Some(f) = &h.formatted_result {
-                for (attr, name) in [
-                    ("title", "title"),
-                    ("title_en", "titleEn"),
-                    ("keywords", "keywords"),
-                    ("summary", "summary"),
-                    ("summary_en", "summaryEn"),
-                ] {
-                    if let Some(s) = f.get(attr).and_then(snippet) {
-                        highlights.push(Highlight {
-                            field: name.into(),
-                            snippet: s,
-                        });
-                    }
-                }
-            }
-            hits.push(Hit {
-                id,
-                score: h.ranking_score.unwrap_or(0.0),
-                highlights,
-            });
-        }
-        let distribution = res.facet_distribution.unwrap_or_default();
-        let facets = req
-            .facets
-            .iter()
-            .map(|f: &Facet| {
-                let mut values: Vec<(String, u64)> = distribution
-                    .get(f.attribute())
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
-                    .unwrap_or_default();
-                values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                FacetCounts { facet: *f, values }
+        let hits = res
+            .hits
+            .into_iter()
+            .map(|h| {
+                let score = h.ranking_score.unwrap_or(0.0);
+                to_hit(h, score)
             })
-            .collect();
+            .collect::<SearchResult<Vec<Hit>>>()?;
         Ok(SearchResponse {
             suggestion: None,
             hits,
             total: res.estimated_total_hits.unwrap_or(0) as u64,
-            facets,
+            facets: facet_counts(req, res.facet_distribution.unwrap_or_default()),
         })
     }
 
@@ -390,6 +422,82 @@ impl SearchIndex for MeiliIndex {
             .map_err(backend_err)?;
         self.wait(task).await
     }
+}
+
+/// One query's shared settings (filter, highlighting); paging and facets are the caller's.
+fn query_for<'a>(
+    index: &'a meilisearch_sdk::indexes::Index,
+    text: &'a str,
+    filter: &'a str,
+    highlight: bool,
+) -> SearchQuery<'a, meilisearch_sdk::reqwest::ReqwestClient> {
+    const HIGHLIGHT: [&str; 3] = ["title", "title_en", "keywords"];
+    const CROP: [(&str, Option<usize>); 2] = [("summary", Some(40)), ("summary_en", Some(40))];
+    let mut q = SearchQuery::new(index);
+    q.with_query(text);
+    if !filter.is_empty() {
+        q.with_filter(filter);
+    }
+    if highlight && !text.is_empty() {
+        q.with_attributes_to_highlight(Selectors::Some(&HIGHLIGHT))
+            .with_attributes_to_crop(Selectors::Some(&CROP))
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_crop_marker("…");
+    }
+    q
+}
+
+/// One Meilisearch hit as the hub's hit: its id, `score` and the highlighted fields.
+fn to_hit(
+    h: meilisearch_sdk::search::SearchResult<HashMap<String, Value>>,
+    score: f64,
+) -> SearchResult<Hit> {
+    let id = h
+        .result
+        .get("id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| backend_err("hit without numeric id"))?;
+    let mut highlights = Vec::new();
+    if let Some(f) = &h.formatted_result {
+        for (attr, name) in [
+            ("title", "title"),
+            ("title_en", "titleEn"),
+            ("keywords", "keywords"),
+            ("summary", "summary"),
+            ("summary_en", "summaryEn"),
+        ] {
+            if let Some(s) = f.get(attr).and_then(snippet) {
+                highlights.push(Highlight {
+                    field: name.into(),
+                    snippet: s,
+                });
+            }
+        }
+    }
+    Ok(Hit {
+        id,
+        score,
+        highlights,
+    })
+}
+
+/// The asked facets' counts from Meilisearch's distribution, most frequent first.
+fn facet_counts(
+    req: &SearchRequest,
+    distribution: HashMap<String, HashMap<String, usize>>,
+) -> Vec<FacetCounts> {
+    req.facets
+        .iter()
+        .map(|f: &Facet| {
+            let mut values: Vec<(String, u64)> = distribution
+                .get(f.attribute())
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
+                .unwrap_or_default();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            FacetCounts { facet: *f, values }
+        })
+        .collect()
 }
 
 #[cfg(test)]

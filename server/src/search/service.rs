@@ -69,12 +69,15 @@ impl Search {
         let c = &config.search;
         let dir = index_dir(config);
         let index: Arc<dyn SearchIndex> = match c.backend.as_str() {
-            "meilisearch" => Arc::new(MeiliIndex::new(
-                &c.meilisearch_url,
-                &c.meilisearch_key,
-                &c.meilisearch_index,
-                &c.synonyms,
-            )?),
+            "meilisearch" => Arc::new(
+                MeiliIndex::new(
+                    &c.meilisearch_url,
+                    &c.meilisearch_key,
+                    &c.meilisearch_index,
+                    &c.synonyms,
+                )?
+                .with_vocabulary(&c.vocabulary),
+            ),
             _ => Arc::new(TantivyIndex::open(
                 &dir,
                 tokenizer::jieba(&c.vocabulary),
