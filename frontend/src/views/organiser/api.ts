@@ -219,12 +219,6 @@ export function useOp<T>(): Op<T> {
   return { data: ref(null) as Ref<T | null>, error: ref(null), busy: ref(false) }
 }
 
-/** The `field` a BAD_INPUT error names (e.g. `input.sessions[0].endsAt`), if any. */
-export function errorField(e: CombinedError | null | undefined): string | undefined {
-  const f = e?.graphQLErrors[0]?.extensions?.field
-  return typeof f === 'string' ? f : undefined
-}
-
 /** `2026-11-26T09:00` (a datetime-local value, local time) → RFC 3339 UTC. */
 export function localToIso(v: string): string | null {
   if (!v) return null
