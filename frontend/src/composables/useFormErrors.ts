@@ -35,6 +35,12 @@ export function badInputs(e: CombinedError | null | undefined): FieldError[] {
 /** Where a server field error goes: a form key (message from `serverMessage`), or a key and message. */
 export type Placement = string | { key: string; message: string } | undefined
 
+/**
+ * A `place` for `fromServer` that puts every server error in the form-level note: the admin
+ * forms show the server's own wording there, which names the configuration field it refuses.
+ */
+export const formLevel = (): Placement => undefined
+
 /** What `useFormErrors` hands a form. */
 export interface FormErrors {
   /** Form key → message; the first message for a key wins. */
