@@ -20,7 +20,7 @@ import {
   type EventDetailQuery,
   type EventListQuery,
   type EventMeetingFieldsFragment,
-  type EventOrgFragment,
+  type OrgRefFragment,
   type EventParticipantFieldsFragment,
   type SuggestionsQuery,
 } from '@/api/generated/operations'
@@ -28,7 +28,7 @@ import {
 export type { MeetingResponse, MeetingStatus, OrganisationKind, RequestMode } from '@/api/generated/schema'
 
 /** An organisation as the event pages show it. */
-export type OrgRef = EventOrgFragment
+export type OrgRef = OrgRefFragment
 /** The fields the list shows (the detail page has them too). */
 export type EventSummary = EventListQuery['events']['nodes'][number]
 /** An event with the viewer's own registration (null when not registered or anonymous). */
