@@ -1,8 +1,5 @@
 // Why this file exists: the needs and my-org journeys share the same vocabulary (transfer modes,
-// TRL, budgets in 万元, GB/T codes) and the same way of turning a server BAD_INPUT into a message
-// under the right form field. Kept here so both areas format and validate identically.
-import type { CombinedError } from '@urql/vue'
-
+// TRL, budgets in 万元, GB/T codes). Kept here so both areas format and validate identically.
 export { TRANSFER_MODES, ACHIEVEMENT_TYPES, type TransferMode, type AchievementType } from '@/api/enums'
 
 /** GraphQL `AchievementStatus`. */
@@ -58,28 +55,6 @@ export const PATTERNS = {
   /** IPC symbol, loosely: A61K 31/495, H01M. */
   ipc: /^[A-Ha-h]\d{2}[A-Za-z](\s*\d{1,4}(\/\d{1,6})?)?$/,
   email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
-}
-
-/** One server BAD_INPUT, with its field path relative to the input object (`budgetMinYuan`). */
-export interface FieldError {
-  field: string
-  message: string
-  expectedCheckDigit?: string
-}
-
-/** The BAD_INPUT errors of a mutation, keyed by field (without the `input.` prefix). */
-export function badInputs(e: CombinedError | null | undefined): FieldError[] {
-  if (!e || e.networkError) return []
-  return e.graphQLErrors
-    .filter((g) => g.extensions?.code === 'BAD_INPUT')
-    .map((g) => {
-      const raw = String(g.extensions?.field ?? '')
-      const field = raw.replace(/^input\./, '')
-      // The message repeats the field as "input.x: …"; keep only the explanation.
-      const message = g.message.replace(/^[\w.[\]]+:\s*/, '')
-      const d = g.extensions?.expectedCheckDigit
-      return { field, message, expectedCheckDigit: d == null ? undefined : String(d) }
-    })
 }
 
 /** `YYYY-MM-DD` of today in the browser's time zone (for `min` on date inputs). */

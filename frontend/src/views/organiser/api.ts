@@ -1,177 +1,64 @@
-// GraphQL operations and types of the organiser's console (撮合对接活动), typed by hand from
-// schema/transferhub.graphql, plus the small helpers the console's tabs share (time formatting,
-// datetime-local conversion, running an operation into refs).
+// GraphQL operations and types of the organiser's console (撮合对接活动), plus the small helpers
+// the console's tabs share (time formatting, datetime-local conversion, running an operation into
+// refs). The operations live in organiser.graphql; their types and typed documents are generated
+// from schema/transferhub.graphql (`npm run codegen` → src/api/generated/).
 import { ref, type Ref } from 'vue'
-import type { CombinedError } from '@urql/vue'
+import type { AnyVariables, CombinedError, TypedDocumentNode } from '@urql/vue'
 import { client } from '@/api/client'
+import {
+  CheckInDocument,
+  CreateEventDocument,
+  OrganiserEventDocument,
+  OrganiserEventUpdatesDocument,
+  OrganiserEventsDocument,
+  OrganiserMeetingsDocument,
+  OrganiserParticipantsDocument,
+  OrganiserStatsDocument,
+  RecordOutcomeDocument,
+  ScheduleEventDocument,
+  UpdateEventDocument,
+  type OrganiserEventDetailFragment,
+  type OrganiserEventSummaryFragment,
+  type OrganiserMeetingFragment,
+  type OrganiserParticipantsQuery,
+  type ScheduleEventMutation,
+} from '@/api/generated/operations'
+import type { MeetingOutcome, MeetingStatus, OrganisationKind } from '@/api/generated/schema'
 
-export type RequestMode = 'ACCEPT_DECLINE' | 'AUTO_ACCEPT'
-export type OrganisationKind = 'UNIVERSITY' | 'INSTITUTE' | 'FIRM' | 'AGENCY' | 'ORGANISER' | 'PORTAL'
+export type {
+  EventUpdateKind,
+  MeetingOutcome,
+  MeetingStatus,
+  OrganisationKind,
+  RequestMode,
+} from '@/api/generated/schema'
+
 export const ORG_KINDS: OrganisationKind[] = ['UNIVERSITY', 'INSTITUTE', 'FIRM', 'AGENCY', 'ORGANISER', 'PORTAL']
-export type MeetingStatus = 'REQUESTED' | 'ACCEPTED' | 'DECLINED' | 'CANCELLED' | 'EXPIRED' | 'SUGGESTED'
 export const MEETING_STATUSES: MeetingStatus[] = ['REQUESTED', 'ACCEPTED', 'DECLINED', 'CANCELLED', 'EXPIRED', 'SUGGESTED']
-export type MeetingOutcome = 'NO_SHOW' | 'MET' | 'FOLLOW_UP' | 'INTENTION_TO_COOPERATE' | 'CONTRACT_SIGNED'
 export const MEETING_OUTCOMES: MeetingOutcome[] = ['MET', 'FOLLOW_UP', 'INTENTION_TO_COOPERATE', 'CONTRACT_SIGNED', 'NO_SHOW']
-export type UnplacedReason = 'NO_COMMON_AVAILABILITY' | 'PARTICIPANT_BUSY' | 'NO_TABLE_FREE'
 
-export interface TimeRange {
-  startsAt: string
-  endsAt: string
-}
-export interface EventSession extends TimeRange {
-  id: string
-  name: string | null
-  meetingCap: number | null
-  breaks: TimeRange[]
-}
-export interface EventSlot extends TimeRange {
-  index: number
-  sessionIndex: number
-}
-export interface OrgRef {
-  id: string
-  key: string
-  nameZh: string
-  nameEn: string
-  kind: OrganisationKind
-}
-export interface EventSummary {
-  id: string
-  title: string
-  location: string | null
-  registrationOpensAt: string | null
-  registrationClosesAt: string | null
-  scheduleVersion: number
-  sessions: EventSession[]
-  organiser: OrgRef
-  stats: { participants: number; scheduled: number }
-}
-export interface EventDetail extends EventSummary {
-  description: string
-  meetingMinutes: number
-  tables: number
-  fixedBooths: boolean
-  requestMode: RequestMode
-  requestExpiryHours: number | null
-  participantTypes: OrganisationKind[]
-  maxParticipants: number | null
-  scheduledAt: string | null
-  slots: EventSlot[]
-}
-export interface Participant {
-  id: string
-  organisation: OrgRef
-  contactName: string | null
-  offers: string[]
-  seeks: string[]
-  availability: string[]
-  host: boolean
-  booth: number | null
-  checkedInAt: string | null
-}
-export interface PartyRef {
-  id: string
-  booth: number | null
-  organisation: { id: string; key: string; nameZh: string; nameEn: string }
-}
-export interface Meeting {
-  id: string
-  requester: PartyRef
-  invitee: PartyRef
-  message: string | null
-  priority: number
-  status: MeetingStatus
-  origin: 'REQUEST' | 'SUGGESTION'
-  expiresAt: string | null
-  slotIndex: number | null
-  startsAt: string | null
-  endsAt: string | null
-  table: number | null
-  outcome: MeetingOutcome | null
-  outcomeNote: string | null
-  createdAt: string
-}
-export interface EventStats {
-  participants: number
-  checkedIn: number
-  scheduled: number
-  meetingsByStatus: { status: MeetingStatus; count: number }[]
-  outcomes: { outcome: MeetingOutcome; count: number }[]
-}
-export interface ScheduleResult {
-  placed: number
-  moved: number
-  totalPriority: number
-  upperBound: number
-  unplaced: { reason: UnplacedReason; detail: string; meeting: Meeting }[]
-  event: { id: string; scheduleVersion: number; scheduledAt: string | null }
-}
+/** An event as the organiser's list shows it. */
+export type EventSummary = OrganiserEventSummaryFragment
+/** An event with everything the console and its form need. */
+export type EventDetail = OrganiserEventDetailFragment
+/** A registered organisation as the participants tab shows it. */
+export type Participant = OrganiserParticipantsQuery['event']['participants']['nodes'][number]
+/** A meeting as the console shows it. */
+export type Meeting = OrganiserMeetingFragment
+/** What one scheduling run placed, moved and could not place. */
+export type ScheduleResult = ScheduleEventMutation['scheduleEvent']
 
-const ORG = 'id key nameZh nameEn kind'
-const SESSION = 'id name startsAt endsAt meetingCap breaks { startsAt endsAt }'
-const SUMMARY = `id title location registrationOpensAt registrationClosesAt scheduleVersion
-  sessions { ${SESSION} } organiser { ${ORG} } stats { participants scheduled }`
-const DETAIL = `${SUMMARY} description meetingMinutes tables fixedBooths requestMode requestExpiryHours
-  participantTypes maxParticipants scheduledAt slots { index sessionIndex startsAt endsAt }`
-const PARTY = 'id booth organisation { id key nameZh nameEn }'
-export const MEETING = `id requester { ${PARTY} } invitee { ${PARTY} } message priority status origin expiresAt
-  slotIndex startsAt endsAt table outcome outcomeNote createdAt`
-
-export const EVENTS_QUERY = `query OrganiserEvents($first: Int, $after: String, $filter: EventFilter) {
-  events(first: $first, after: $after, filter: $filter) {
-    nodes { ${SUMMARY} }
-    pageInfo { hasNextPage endCursor }
-  }
-}`
-export const EVENT_QUERY = `query OrganiserEvent($id: ID!) { event(id: $id) { ${DETAIL} } }`
-export const CREATE_EVENT = `mutation CreateEvent($input: CreateEventInput!) {
-  createEvent(input: $input) { event { ${DETAIL} } }
-}`
-export const UPDATE_EVENT = `mutation UpdateEvent($id: ID!, $input: UpdateEventInput!) {
-  updateEvent(id: $id, input: $input) { event { ${DETAIL} } }
-}`
-export const PARTICIPANTS_QUERY = `query OrganiserParticipants($id: ID!, $after: String) {
-  event(id: $id) {
-    id
-    sessions { id name startsAt endsAt }
-    participants(first: 100, after: $after) {
-      nodes { id organisation { ${ORG} } contactName offers seeks availability host booth checkedInAt }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}`
-export const CHECK_IN = `mutation CheckIn($id: ID!) {
-  checkIn(participantId: $id) { participant { id checkedInAt } }
-}`
-export const MEETINGS_QUERY = `query OrganiserMeetings($id: ID!, $status: MeetingStatus, $after: String) {
-  event(id: $id) {
-    id
-    meetings(status: $status, first: 100, after: $after) {
-      nodes { ${MEETING} }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}`
-export const SCHEDULE_EVENT = `mutation ScheduleEvent($id: ID!, $input: ScheduleEventInput) {
-  scheduleEvent(eventId: $id, input: $input) {
-    placed moved totalPriority upperBound
-    unplaced { reason detail meeting { ${MEETING} } }
-    event { id scheduleVersion scheduledAt }
-  }
-}`
-export const RECORD_OUTCOME = `mutation RecordOutcome($id: ID!, $input: RecordMeetingOutcomeInput!) {
-  recordMeetingOutcome(meetingId: $id, input: $input) { meeting { id outcome outcomeNote } }
-}`
-export const EVENT_UPDATES = `subscription OrganiserEventUpdates($id: ID!) {
-  eventUpdates(eventId: $id) { eventId kind meetingId participantId scheduleVersion }
-}`
-export type EventUpdateKind = 'REGISTERED' | 'MEETING_CHANGED' | 'SCHEDULED' | 'CHECKED_IN' | 'OUTCOME_RECORDED' | 'EVENT_CHANGED'
-export const STATS_QUERY = `query OrganiserStats($id: ID!) {
-  event(id: $id) {
-    id
-    stats { participants checkedIn scheduled meetingsByStatus { status count } outcomes { outcome count } }
-  }
-}`
+export const EVENTS_QUERY = OrganiserEventsDocument
+export const EVENT_QUERY = OrganiserEventDocument
+export const CREATE_EVENT = CreateEventDocument
+export const UPDATE_EVENT = UpdateEventDocument
+export const PARTICIPANTS_QUERY = OrganiserParticipantsDocument
+export const CHECK_IN = CheckInDocument
+export const MEETINGS_QUERY = OrganiserMeetingsDocument
+export const SCHEDULE_EVENT = ScheduleEventDocument
+export const RECORD_OUTCOME = RecordOutcomeDocument
+export const EVENT_UPDATES = OrganiserEventUpdatesDocument
+export const STATS_QUERY = OrganiserStatsDocument
 
 /** Titles of offered achievements and sought needs, resolved through `node(id)` in one request. */
 export function titlesQuery(ids: string[]): string {
@@ -189,8 +76,14 @@ export interface Op<T> {
   busy: Ref<boolean>
 }
 
+/** The result type of a typed document: `Result<typeof EVENT_QUERY>`. */
+export type Result<D> = D extends TypedDocumentNode<infer T, infer _V> ? T : never
+
+/** An operation: a generated typed document, or a query built at run time (see `titlesQuery`). */
+type Operation<T, V extends AnyVariables> = TypedDocumentNode<T, V> | string
+
 /** Runs a query (always from the network, so reloads show persisted state). */
-export async function runQuery<T>(query: string, variables: Record<string, unknown>, op?: Op<T>): Promise<{ data: T | null; error: CombinedError | null }> {
+export async function runQuery<T, V extends AnyVariables = AnyVariables>(query: Operation<T, V>, variables: V, op?: Op<T>): Promise<{ data: T | null; error: CombinedError | null }> {
   if (op) op.busy.value = true
   const r = await client.query(query, variables, { requestPolicy: 'network-only' }).toPromise()
   const out = { data: (r.data as T) ?? null, error: r.error ?? null }
@@ -206,8 +99,9 @@ export async function runQuery<T>(query: string, variables: Record<string, unkno
 export const ownChange = { at: 0, ids: new Set<string>() }
 
 /** Runs a mutation. */
-export async function runMutation<T>(query: string, variables: Record<string, unknown>): Promise<{ data: T | null; error: CombinedError | null }> {
-  if (typeof variables.id === 'string') ownChange.ids.add(variables.id)
+export async function runMutation<T, V extends AnyVariables = AnyVariables>(query: Operation<T, V>, variables: V): Promise<{ data: T | null; error: CombinedError | null }> {
+  const id = (variables as { id?: unknown } | undefined)?.id
+  if (typeof id === 'string') ownChange.ids.add(id)
   ownChange.at = Date.now()
   const r = await client.mutation(query, variables).toPromise()
   ownChange.at = Date.now()
@@ -217,12 +111,6 @@ export async function runMutation<T>(query: string, variables: Record<string, un
 /** A fresh `Op` with empty refs. */
 export function useOp<T>(): Op<T> {
   return { data: ref(null) as Ref<T | null>, error: ref(null), busy: ref(false) }
-}
-
-/** The `field` a BAD_INPUT error names (e.g. `input.sessions[0].endsAt`), if any. */
-export function errorField(e: CombinedError | null | undefined): string | undefined {
-  const f = e?.graphQLErrors[0]?.extensions?.field
-  return typeof f === 'string' ? f : undefined
 }
 
 /** `2026-11-26T09:00` (a datetime-local value, local time) → RFC 3339 UTC. */
@@ -269,10 +157,6 @@ export function registrationState(e: { registrationOpensAt: string | null; regis
   return 'open'
 }
 
-interface MeetingsData {
-  event: { id: string; meetings: { nodes: Meeting[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }
-}
-
 /** Every meeting of an event (optionally of one status), following the pages. */
 export async function fetchAllMeetings(eventId: string, status?: MeetingStatus | null, op?: Op<unknown>): Promise<{ meetings: Meeting[]; error: CombinedError | null }> {
   const all: Meeting[] = []
@@ -280,7 +164,7 @@ export async function fetchAllMeetings(eventId: string, status?: MeetingStatus |
   if (op) op.busy.value = true
   try {
     for (let page = 0; page < 50; page++) {
-      const r = await runQuery<MeetingsData>(MEETINGS_QUERY, { id: eventId, status: status ?? null, after })
+      const r = await runQuery(MEETINGS_QUERY, { id: eventId, status: status ?? null, after })
       if (!r.data) {
         if (op) op.error.value = r.error
         return { meetings: all, error: r.error }
