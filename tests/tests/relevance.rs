@@ -81,3 +81,53 @@ async fn matching_is_at_least_bm25_in_every_held_out_category() {
         );
     }
 }
+
+/// The same evaluation on the Meilisearch backend (`MEILISEARCH_URL`, started by
+/// `scripts/test.sh` when the server binary is present): a fresh index filled from the same
+/// store. Meilisearch ranks with its own rules, so the floor asserted is the overall one: at
+/// least plain BM25 on the held-out part, with no category collapsing (≥ 0.75 × BM25).
+#[tokio::test]
+async fn meilisearch_backend_is_at_least_bm25_overall_when_configured() {
+    let Ok(url) = std::env::var("MEILISEARCH_URL") else {
+        eprintln!("relevance on meilisearch SKIPPED: MEILISEARCH_URL not set");
+        println!("SKIPPED: MEILISEARCH_URL not set");
+        return;
+    };
+    let key = std::env::var("MEILISEARCH_KEY").unwrap_or_default();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bench = eval::load_generated(dir.path(), evalset::SEED)
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message()));
+    let uid = format!("relevance_{}", std::process::id());
+    let index = transferhub_server::search::meili_backend::MeiliIndex::new(
+        &url,
+        &key,
+        &uid,
+        &transferhub_server::app::config::SearchConfig::default().synonyms,
+    )
+    .expect("meilisearch client");
+    let rows = bench
+        .search_on(std::sync::Arc::new(index), Part::HeldOut)
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message()));
+    eprintln!(
+        "{}",
+        eval::markdown("search on meilisearch, held out", &rows)
+    );
+    for r in &rows {
+        assert!(
+            r.hub.ndcg10 >= 0.75 * r.bm25.ndcg10,
+            "{}: meilisearch nDCG@10 {:.3} < 0.75 × BM25 {:.3}",
+            r.category,
+            r.hub.ndcg10,
+            r.bm25.ndcg10
+        );
+    }
+    let all = &rows[0];
+    assert!(
+        all.hub.ndcg10 >= all.bm25.ndcg10,
+        "overall meilisearch {:.3} < BM25 {:.3}",
+        all.hub.ndcg10,
+        all.bm25.ndcg10
+    );
+}
