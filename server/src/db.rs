@@ -6,8 +6,46 @@ use sea_orm::{
     DbErr, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use transferhub_schema::migration::Migrator;
+
+/// `[storage]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Where the SQLite file, search index and other local state live.
+    pub data_dir: String,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/transferhub.db?mode=rwc".into(),
+            data_dir: "data".into(),
+            max_connections: 16,
+        }
+    }
+}
+
+impl StorageConfig {
+    /// Checks `[storage]` at load time: the URL names a store the hub speaks.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(
+                "storage.database_url must start with sqlite:, postgres:// or postgresql://".into(),
+            );
+        }
+        Ok(())
+    }
+}
 
 /// Connects to the configured database, creating the SQLite file's directory when needed.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {

@@ -1,11 +1,12 @@
 //! DataLoaders for every relation the GraphQL objects follow, so a page of achievements costs one
-//! query for organisations and one for patents, not one per row. Created per request.
+//! query for organisations and one for patents, not one per row (and a list of event suggestions
+//! one query for participants, achievements and needs). Created per request.
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::Arc;
-use transferhub_schema::entity::{organisation, patent};
+use transferhub_schema::entity::{achievement, event_participant, need, organisation, patent};
 
 /// Loads organisations by id.
 pub struct OrganisationLoader(pub DatabaseConnection);
@@ -47,12 +48,70 @@ impl Loader<i64> for PatentsLoader {
     }
 }
 
+/// Loads achievements by id, as stored: the caller applies `policy::Visibility` (a loader is
+/// shared by the whole request, the visibility rule is the viewer's).
+pub struct AchievementLoader(pub DatabaseConnection);
+
+impl Loader<i64> for AchievementLoader {
+    type Value = achievement::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = achievement::Entity::find()
+            .filter(achievement::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    }
+}
+
+/// Loads needs by id.
+pub struct NeedLoader(pub DatabaseConnection);
+
+impl Loader<i64> for NeedLoader {
+    type Value = need::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = need::Entity::find()
+            .filter(need::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|n| (n.id, n)).collect())
+    }
+}
+
+/// Loads event participants by id (the two sides of meetings and suggestions).
+pub struct ParticipantLoader(pub DatabaseConnection);
+
+impl Loader<i64> for ParticipantLoader {
+    type Value = event_participant::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = event_participant::Entity::find()
+            .filter(event_participant::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Organisations by id.
     pub organisations: DataLoader<OrganisationLoader>,
     /// Patents by achievement id.
     pub patents: DataLoader<PatentsLoader>,
+    /// Achievements by id (visibility still to be checked).
+    pub achievements: DataLoader<AchievementLoader>,
+    /// Needs by id.
+    pub needs: DataLoader<NeedLoader>,
+    /// Event participants by id.
+    pub participants: DataLoader<ParticipantLoader>,
 }
 
 impl Loaders {
@@ -61,6 +120,9 @@ impl Loaders {
         Self {
             organisations: DataLoader::new(OrganisationLoader(db.clone()), tokio::spawn),
             patents: DataLoader::new(PatentsLoader(db.clone()), tokio::spawn),
+            achievements: DataLoader::new(AchievementLoader(db.clone()), tokio::spawn),
+            needs: DataLoader::new(NeedLoader(db.clone()), tokio::spawn),
+            participants: DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn),
         }
     }
 }

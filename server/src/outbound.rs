@@ -3,13 +3,38 @@
 //! — at DNS resolution and for literal IPs, on every redirect hop — unless configuration allows
 //! them. It implements the connectors' `Fetcher`, so connectors never open sockets themselves.
 
-use crate::app::config::OutboundConfig;
 use async_trait::async_trait;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use transferhub_connectors::{ConnectorError, Fetched, Fetcher};
+
+/// `[outbound]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundConfig {
+    /// Let connectors and link checks reach private and loopback addresses (tests set true).
+    pub allow_private_addresses: bool,
+    /// Whole-request timeout.
+    pub timeout_secs: u64,
+    /// Largest response body read (after decompression); larger responses fail the request.
+    pub max_body_bytes: usize,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_addresses: false,
+            timeout_secs: 60,
+            max_body_bytes: 64 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
 
 /// True for addresses on the public internet.
 pub fn is_public(ip: IpAddr) -> bool {

@@ -1,9 +1,38 @@
 //! Sets tracing up once: JSON lines when stderr is not a terminal (or when asked), readable
 //! text otherwise; the filter comes from `RUST_LOG` or `log.level`.
 
-use crate::app::config::LogConfig;
+use serde::{Deserialize, Serialize};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
+
+/// `[log]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `auto` (JSON when stderr is not a terminal), `json` or `pretty`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `transferhub_server=debug`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "auto".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+impl LogConfig {
+    /// Checks `[log]` at load time.
+    pub fn validate(&self) -> Result<(), String> {
+        if !matches!(self.format.as_str(), "auto" | "json" | "pretty") {
+            return Err("log.format must be \"auto\", \"json\" or \"pretty\"".into());
+        }
+        Ok(())
+    }
+}
 
 /// Installs the global subscriber; later calls are ignored (tests call it repeatedly).
 pub fn init(log: &LogConfig) {

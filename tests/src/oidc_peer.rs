@@ -229,3 +229,33 @@ impl Browser {
         ))
     }
 }
+
+/// A hub (demo data) that trusts the `campus` provider on a reserved port (e-mail domain
+/// imu.edu.cn → organisation imu), with `tweak` applied to its configuration after, and that
+/// provider, running. The identity tests (`auth.rs`, `web_security.rs`) share it.
+pub async fn hub_with_provider(
+    backend: crate::Backend,
+    tweak: impl FnOnce(&mut transferhub_server::app::config::Config),
+) -> (crate::TestHub, OidcPeer) {
+    let port = free_port();
+    let hub = crate::TestHub::start_with(backend, true, |c| {
+        c.auth
+            .providers
+            .push(transferhub_server::auth::config::AuthProviderConfig {
+                key: "campus".into(),
+                issuer: format!("http://127.0.0.1:{port}"),
+                client_id: CLIENT_ID.into(),
+                client_secret: CLIENT_SECRET.into(),
+                scopes: vec!["openid".into(), "email".into(), "profile".into()],
+                org_by_email_domain: [("imu.edu.cn".to_string(), "imu".to_string())].into(),
+                display_name: "内蒙古大学统一身份认证".into(),
+            });
+        tweak(c);
+    })
+    .await
+    .expect("hub");
+    let peer = OidcPeer::start(port, &format!("{}/auth/callback/campus", hub.url))
+        .await
+        .expect("oidc-provider (npm) must start; see scripts/test.sh");
+    (hub, peer)
+}

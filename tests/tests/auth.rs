@@ -9,8 +9,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use transferhub_schema::entity::{achievement, audit_log, login_state, membership, session, user};
 use transferhub_schema::enums::Role;
-use transferhub_server::app::config::AuthProviderConfig;
-use transferhub_tests::oidc_peer::{free_port, Browser, OidcPeer, CLIENT_ID, CLIENT_SECRET};
+use transferhub_tests::oidc_peer::{self, Browser, OidcPeer};
 use transferhub_tests::{backends, error_code, Backend, TestHub};
 
 const CREATE: &str = r#"mutation($input: CreateAchievementInput!){
@@ -27,27 +26,12 @@ fn achievement_input() -> Value {
     })
 }
 
-/// A hub that trusts a provider on a reserved port, and that provider, running.
+/// The shared identity-test hub, with one platform admin e-mail.
 async fn hub_with_provider(backend: Backend) -> (TestHub, OidcPeer) {
-    let port = free_port();
-    let hub = TestHub::start_with(backend, true, |c| {
-        c.auth.providers.push(AuthProviderConfig {
-            key: "campus".into(),
-            issuer: format!("http://127.0.0.1:{port}"),
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            org_by_email_domain: [("imu.edu.cn".to_string(), "imu".to_string())].into(),
-            display_name: "内蒙古大学统一身份认证".into(),
-        });
+    oidc_peer::hub_with_provider(backend, |c| {
         c.auth.platform_admin_emails = vec!["admin@nmg-hub.cn".into()];
     })
     .await
-    .expect("hub");
-    let peer = OidcPeer::start(port, &format!("{}/auth/callback/campus", hub.url))
-        .await
-        .expect("oidc-provider (npm) must start; see scripts/test.sh");
-    (hub, peer)
 }
 
 /// Posts GraphQL from the browser (cookie jar), with or without the CSRF header.

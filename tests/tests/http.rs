@@ -174,7 +174,7 @@ async fn login_providers_are_listed_for_the_login_page_without_secrets() {
     let hub = TestHub::start_with(Backend::Sqlite, false, |c| {
         c.auth
             .providers
-            .push(transferhub_server::app::config::AuthProviderConfig {
+            .push(transferhub_server::auth::config::AuthProviderConfig {
                 key: "campus".into(),
                 issuer: "http://127.0.0.1:9/".into(),
                 client_id: "hub".into(),

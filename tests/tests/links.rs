@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use transferhub_schema::enums::Role;
 use transferhub_schema::types::PatentApplicationNumber;
-use transferhub_server::app::config::LinkList;
 use transferhub_server::demo::{demo_set, seed_organisations};
+use transferhub_server::links::config::LinkList;
 use transferhub_tests::{backends, error_code, Backend, TestHub};
 
 async fn hub(

@@ -12,7 +12,7 @@ use transferhub_schema::entity::{
     achievement, match_feedback, match_outbox, match_suggestion, need,
 };
 use transferhub_schema::enums::Role;
-use transferhub_server::app::config::MatchingConfig;
+use transferhub_server::matching::config::MatchingConfig;
 use transferhub_server::matching::eval;
 use transferhub_server::relay::encode_id;
 use transferhub_tests::{backends, error_code, Backend, TestDb, TestHub};

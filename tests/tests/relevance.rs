@@ -4,8 +4,8 @@
 //! category, for search and for matching, and a query with one wrong character must always find
 //! something.
 
-use transferhub_server::app::config::MatchingConfig;
 use transferhub_server::evalset::{self, Part};
+use transferhub_server::matching::config::MatchingConfig;
 use transferhub_server::search::eval;
 
 /// Room for floating-point noise only.

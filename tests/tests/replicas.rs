@@ -3,7 +3,9 @@
 //! only the database. Shown here: every source harvested exactly once per interval; a replica
 //! SIGKILLed while holding a harvest lease is taken over after the lease expires with nothing
 //! lost or duplicated; both replicas serve the same search results after a change; a mutation
-//! through one replica reaches a GraphQL subscriber on the other (LISTEN/NOTIFY); a burst split
+//! through one replica reaches a GraphQL subscriber on the other (LISTEN/NOTIFY); a write through
+//! one replica shows in the other's `totalCount` at once (its count cache is emptied through
+//! LISTEN/NOTIFY, not by the cache's 10 s expiry); a burst split
 //! across replicas is limited by the key's total budget; concurrent migrations of a fresh
 //! database all succeed and leave one correct schema; replicas racing for a due link check claim
 //! it exactly once per interval.
@@ -11,7 +13,10 @@
 //! PostgreSQL only: skipped (and said so) when it is unreachable, unless
 //! `THUB_TEST_REQUIRE_POSTGRES=1`. Every wait is bounded.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -713,4 +718,82 @@ async fn race_for(
         }
         assert_eq!(won, 1, "link {} claimed by exactly one replica", l.key);
     }
+}
+
+/// `achievements.totalCount` as an anonymous caller sees it on `r`.
+async fn published_total(r: &Replica) -> u64 {
+    let (status, body) = r
+        .gql("{ achievements(first:1){ totalCount } }", json!({}), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["data"]["achievements"]["totalCount"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no totalCount: {body}"))
+}
+
+#[tokio::test]
+async fn a_write_through_one_replica_shows_in_the_others_total_count_at_once() {
+    let Some(db) = pg_db().await else { return };
+    let a = Replica::start(&db.url, "", true);
+    let b = Replica::start(&db.url, "", false);
+    let store = sea_orm::Database::connect(&db.url).await.expect("connect");
+    let published = || {
+        achievement::Entity::find()
+            .filter(achievement::Column::Status.eq(AchievementStatus::Published))
+            .order_by_asc(achievement::Column::Id)
+    };
+    let rows = published().limit(2).all(&store).await.expect("query");
+    assert_eq!(rows.len(), 2, "the demo publishes achievements");
+    // B counts (and keeps the count for up to count_cache::TTL = 10 s).
+    let before = published_total(&b).await;
+    assert!(before >= 2, "{before}");
+    let started = Instant::now();
+    // A change behind every hub's back (no hub commits it, so nothing is announced): B keeps
+    // answering from its cache, which shows the cache is in play.
+    achievement::Entity::update_many()
+        .col_expr(
+            achievement::Column::Status,
+            sea_orm::sea_query::Expr::value(AchievementStatus::Withdrawn),
+        )
+        .filter(achievement::Column::Id.eq(rows[0].id))
+        .exec(&store)
+        .await
+        .expect("withdraw behind the hubs' back");
+    assert_eq!(
+        published_total(&b).await,
+        before,
+        "B answers from its cache"
+    );
+    // A change through replica A: A announces it (LISTEN/NOTIFY) and B's count follows at once,
+    // long before its cached count would expire.
+    let admin = transferhub_server::auth::token::create(&store, "imu", Role::PlatformAdmin, "t")
+        .await
+        .map_err(|e| e.message())
+        .expect("token");
+    let (_, r) = a
+        .gql(
+            "mutation($id:ID!){ withdrawAchievement(id:$id){ achievement{ id status } } }",
+            json!({"id": transferhub_server::relay::encode_id("Achievement", rows[1].id).0}),
+            Some(&admin),
+        )
+        .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let now = published_total(&b).await;
+        if now == before - 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B still counts {now} (expected {}) 3 s after the write through A",
+            before - 2
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        started.elapsed() < transferhub_server::changes::count_cache::TTL,
+        "the test took longer than the cache TTL ({:?}), so it showed nothing",
+        started.elapsed()
+    );
 }

@@ -65,7 +65,7 @@ async fn demo_hub(backend: Backend) -> (TestHub, String) {
 #[tokio::test]
 async fn contract_suite_passes_on_embedded_tantivy() {
     let dir = tempfile::tempdir().expect("tmp");
-    let config = transferhub_server::app::config::SearchConfig::default();
+    let config = transferhub_server::search::config::SearchConfig::default();
     let index = TantivyIndex::open(
         dir.path(),
         tokenizer::jieba(&config.vocabulary),
@@ -86,7 +86,7 @@ async fn contract_suite_passes_on_meilisearch_when_configured() {
         return;
     };
     let key = std::env::var("MEILISEARCH_KEY").unwrap_or_default();
-    let config = transferhub_server::app::config::SearchConfig::default();
+    let config = transferhub_server::search::config::SearchConfig::default();
     let uid = format!("th_contract_{}", std::process::id());
     let index = MeiliIndex::new(&url, &key, &uid, &config.synonyms).expect("client");
     run_contract(&index).await.expect("contract");

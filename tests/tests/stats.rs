@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use transferhub_schema::entity::{achievement, harvest_run, organisation, source};
 use transferhub_schema::enums::{AchievementType, Role};
-use transferhub_server::app::config::CollectionConfig;
 use transferhub_server::demo::{demo_set, seed_organisations};
 use transferhub_server::relay;
+use transferhub_server::search::config::CollectionConfig;
 use transferhub_tests::{backends, error_code, Backend, TestHub};
 
 /// One achievement of the dataset.

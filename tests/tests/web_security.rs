@@ -726,26 +726,11 @@ fn bytes_chunk() -> Vec<u8> {
 
 #[tokio::test]
 async fn logins_for_one_account_are_limited_and_the_session_cookie_is_httponly_and_samesite() {
-    use transferhub_server::app::config::AuthProviderConfig;
-    use transferhub_tests::oidc_peer::{free_port, Browser, OidcPeer, CLIENT_ID, CLIENT_SECRET};
-    let port = free_port();
-    let hub = TestHub::start_with(Backend::Sqlite, true, |c| {
-        c.auth.providers.push(AuthProviderConfig {
-            key: "campus".into(),
-            issuer: format!("http://127.0.0.1:{port}"),
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            org_by_email_domain: [("imu.edu.cn".to_string(), "imu".to_string())].into(),
-            display_name: "统一身份认证".into(),
-        });
+    use transferhub_tests::oidc_peer::{hub_with_provider, Browser};
+    let (hub, _peer) = hub_with_provider(Backend::Sqlite, |c| {
         c.auth.login_attempts_per_account_per_minute = 2;
     })
-    .await
-    .expect("hub");
-    let _peer = OidcPeer::start(port, &format!("{}/auth/callback/campus", hub.url))
-        .await
-        .expect("oidc-provider (npm) must start; see scripts/test.sh");
+    .await;
     // Each login in its own browser; the third for the same account within the minute is refused.
     let mut answers = Vec::new();
     for _ in 0..3 {

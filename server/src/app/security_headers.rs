@@ -5,12 +5,43 @@
 //! hub's public URL is https. The layer wraps the whole router, so the SPA, `/graphql`, file
 //! downloads, the body-limit and timeout answers and every error page carry them.
 
-use super::config::SecurityConfig;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// `[security]`: the browser-facing hardening (`app/security_headers.rs`, `app/cors.rs`,
+/// `files/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Origins allowed to show the hub's pages in a frame (CSP `frame-ancestors`); empty means
+    /// `'none'` (and `X-Frame-Options: DENY`).
+    pub frame_ancestors: Vec<String>,
+    /// `Strict-Transport-Security` max-age; sent only when `server.public_url` is https.
+    pub hsts_max_age_secs: u64,
+    /// Origins (`https://portal.example.cn`) whose pages may call `/graphql` cross-origin with
+    /// a bearer token or API key; never with cookies.
+    pub cors_allowed_origins: Vec<String>,
+    /// How long a browser may cache a preflight answer.
+    pub cors_max_age_secs: u64,
+    /// Largest upload accepted by `POST /files`; larger bodies are refused before being read.
+    pub upload_max_bytes: u64,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            frame_ancestors: Vec::new(),
+            hsts_max_age_secs: 31_536_000,
+            cors_allowed_origins: Vec::new(),
+            cors_max_age_secs: 600,
+            upload_max_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
 
 /// The header set computed once from the configuration.
 #[derive(Debug, Clone)]
@@ -22,23 +53,26 @@ pub struct SecurityHeaders {
 /// it would run nothing and reach nothing, in an opaque origin.
 const ATTACHMENT_CSP: &str = "default-src 'none'; sandbox; frame-ancestors 'none'";
 
-/// Refuses `frame_ancestors` entries that are not origins (they would end up in the CSP).
-pub fn validate_config(c: &SecurityConfig) -> Result<(), String> {
-    for (i, o) in c.frame_ancestors.iter().enumerate() {
-        if !is_origin(o) {
-            return Err(format!(
-                "security.frame_ancestors[{i}] {o:?} must be an origin like https://portal.example.cn"
-            ));
+impl SecurityConfig {
+    /// Checks `[security]` at load time: `frame_ancestors` and CORS entries must be origins
+    /// (they end up in the CSP and the CORS answer).
+    pub fn validate(&self) -> Result<(), String> {
+        for (i, o) in self.frame_ancestors.iter().enumerate() {
+            if !is_origin(o) {
+                return Err(format!(
+                    "security.frame_ancestors[{i}] {o:?} must be an origin like https://portal.example.cn"
+                ));
+            }
         }
-    }
-    for (i, o) in c.cors_allowed_origins.iter().enumerate() {
-        if !is_origin(o) {
-            return Err(format!(
-                "security.cors_allowed_origins[{i}] {o:?} must be an origin like https://portal.example.cn"
-            ));
+        for (i, o) in self.cors_allowed_origins.iter().enumerate() {
+            if !is_origin(o) {
+                return Err(format!(
+                    "security.cors_allowed_origins[{i}] {o:?} must be an origin like https://portal.example.cn"
+                ));
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// `scheme://host[:port]` with nothing after it, http or https.
@@ -205,6 +239,6 @@ mod tests {
             frame_ancestors: vec!["*; script-src *".into()],
             ..Default::default()
         };
-        assert!(validate_config(&c).is_err());
+        assert!(c.validate().is_err());
     }
 }

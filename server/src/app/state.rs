@@ -1,6 +1,6 @@
 //! State shared by every request handler.
 
-use super::config::Config;
+use crate::app::config::Config;
 use crate::graphql::HubSchema;
 use crate::matching::Matching;
 use crate::metrics::Metrics;

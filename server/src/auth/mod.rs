@@ -4,6 +4,7 @@
 //! viewer may change (`policy`).
 
 pub mod api_keys;
+pub mod config;
 pub mod cost;
 pub mod csrf;
 pub mod graphql;

@@ -6,7 +6,8 @@
 //! domain rules.
 
 use super::session;
-use crate::app::config::{AuthConfig, AuthProviderConfig, Config};
+use crate::app::config::Config;
+use crate::auth::config::{AuthConfig, AuthProviderConfig};
 use crate::error::{AppError, AppResult};
 use crate::outbound::{check_literal, Outbound};
 use chrono::{Duration, Utc};
@@ -30,46 +31,6 @@ use std::sync::Arc;
 use tokio::sync::RwLock;
 use transferhub_schema::entity::{invitation, login_state, membership, organisation, user};
 use transferhub_schema::enums::Role;
-
-/// Checks `[auth]` at load time, so a typo fails `serve` instead of the first login.
-pub fn validate_config(auth: &AuthConfig) -> Result<(), String> {
-    let mut seen = std::collections::HashSet::new();
-    for (i, p) in auth.providers.iter().enumerate() {
-        let at = format!("auth.providers[{i}]");
-        if p.key.is_empty()
-            || !p
-                .key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        {
-            return Err(format!(
-                "{at}.key {:?} must be lower-case letters, digits, - or _",
-                p.key
-            ));
-        }
-        if !seen.insert(p.key.as_str()) {
-            return Err(format!("{at}.key {:?} is used twice", p.key));
-        }
-        match url::Url::parse(&p.issuer) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => return Err(format!("{at}.issuer {:?} is not an http(s) URL", p.issuer)),
-        }
-        if p.client_id.is_empty() {
-            return Err(format!("{at}.client_id is empty"));
-        }
-        for (domain, org) in &p.org_by_email_domain {
-            if domain.is_empty() || org.is_empty() || domain.contains('@') {
-                return Err(format!(
-                    "{at}.org_by_email_domain: {domain:?} = {org:?} must map a bare domain to an organisation key"
-                ));
-            }
-        }
-    }
-    if auth.session_ttl_secs == 0 || auth.login_ttl_secs == 0 {
-        return Err("auth.session_ttl_secs and auth.login_ttl_secs must be positive".into());
-    }
-    Ok(())
-}
 
 /// The token response of an OpenID provider: OAuth2's plus the `id_token`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -724,21 +685,5 @@ mod tests {
         assert_eq!(org_for_email(&cfg, "li@mail.imu.edu.cn"), Some("imu"));
         assert_eq!(org_for_email(&cfg, "x@notimu.edu.cn"), None);
         assert_eq!(org_for_email(&cfg, "no-at-sign"), None);
-    }
-
-    #[test]
-    fn provider_config_is_checked() {
-        let mut auth = AuthConfig::default();
-        auth.providers.push(AuthProviderConfig {
-            key: "campus".into(),
-            issuer: "https://sso.imu.edu.cn".into(),
-            client_id: "hub".into(),
-            ..Default::default()
-        });
-        assert!(validate_config(&auth).is_ok());
-        auth.providers.push(auth.providers[0].clone());
-        assert!(validate_config(&auth).expect_err("dup").contains("twice"));
-        auth.providers[1].key = "Gov SSO".into();
-        assert!(validate_config(&auth).is_err());
     }
 }

@@ -7,8 +7,8 @@
 //! `cargo run --release -p transferhub-server --bin match-eval -- [--part heldout|tuning|all] [--devset FILE [--sweep]]`
 
 use std::path::PathBuf;
-use transferhub_server::app::config::MatchingConfig;
 use transferhub_server::evalset::{self, Part};
+use transferhub_server::matching::config::MatchingConfig;
 use transferhub_server::matching::eval::{self, Metrics};
 use transferhub_server::search::eval as search_eval;
 

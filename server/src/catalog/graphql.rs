@@ -7,12 +7,11 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::loaders::Loaders;
 use crate::needs::graphql::{needs_connection, Need, NeedFilter};
-use crate::paging::{keyset_page, Order};
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{
     AchievementStatus, AchievementType, OrganisationKind, PatentType, TransferMode,
@@ -422,11 +421,7 @@ impl OrganisationCount {
     #[graphql(complexity = 10)]
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let mut s = organisation::Entity::find();
-        if let Some(k) = self.kind {
-            s = s.filter(organisation::Column::Kind.eq(k));
-        }
-        Ok(s.count(db).await?)
+        Ok(service::count_organisations(db, self.kind).await?)
     }
 }
 
@@ -449,19 +444,7 @@ impl CatalogQuery {
         let first = relay::page_size(first)?;
         let after = relay::parse_after(after.as_deref())?;
         let kind = filter.and_then(|f| f.kind);
-        let mut s = organisation::Entity::find();
-        if let Some(k) = kind {
-            s = s.filter(organisation::Column::Kind.eq(k));
-        }
-        let (rows, more) = keyset_page(
-            db,
-            s,
-            organisation::Column::Id,
-            Order::OldestFirst,
-            after,
-            first,
-        )
-        .await?;
+        let (rows, more) = service::organisations(db, kind, after, first).await?;
         let mut conn =
             Connection::with_additional_fields(after.is_some(), more, OrganisationCount { kind });
         conn.edges.extend(

@@ -15,7 +15,9 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set,
 };
 use transferhub_schema::entity::{achievement, organisation, patent};
-use transferhub_schema::enums::{AchievementStatus, AchievementType, PatentType, TransferMode};
+use transferhub_schema::enums::{
+    AchievementStatus, AchievementType, OrganisationKind, PatentType, TransferMode,
+};
 use transferhub_schema::types::PatentKind;
 
 /// Filters accepted by `achievements(filter)`.
@@ -171,6 +173,54 @@ pub async fn get(
         return Err(AppError::NotFound(format!("achievement {id}")));
     }
     Ok(a)
+}
+
+fn organisations_of_kind(kind: Option<OrganisationKind>) -> sea_orm::Select<organisation::Entity> {
+    let mut s = organisation::Entity::find();
+    if let Some(k) = kind {
+        s = s.filter(organisation::Column::Kind.eq(k));
+    }
+    s
+}
+
+/// Organisations (of one kind, if given), in id order, one keyset page.
+pub async fn organisations(
+    db: &DatabaseConnection,
+    kind: Option<OrganisationKind>,
+    after: Option<i64>,
+    first: usize,
+) -> AppResult<(Vec<organisation::Model>, bool)> {
+    keyset_page(
+        db,
+        organisations_of_kind(kind),
+        organisation::Column::Id,
+        Order::OldestFirst,
+        after,
+        first,
+    )
+    .await
+}
+
+/// How many organisations (of one kind, if given) there are: `organisations.totalCount`.
+pub async fn count_organisations(
+    db: &DatabaseConnection,
+    kind: Option<OrganisationKind>,
+) -> AppResult<u64> {
+    Ok(organisations_of_kind(kind).count(db).await?)
+}
+
+/// The Chinese names of the organisations with these keys (facet labels).
+pub async fn organisation_names(
+    db: &DatabaseConnection,
+    keys: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Key.is_in(keys))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.key, o.name_zh))
+        .collect())
 }
 
 /// Looks an organisation up by its public key.

@@ -7,9 +7,9 @@
 use crate::auth::Viewer;
 use crate::catalog::service as catalog;
 use crate::error::{AppError, AppResult};
-use crate::events::service::{
-    self as events, EventDraft, RegistrationDraft, Response, SessionDraft,
-};
+use crate::events::meetings::{self, Response};
+use crate::events::registration::{self, RegistrationDraft};
+use crate::events::service::{self as events, EventDraft, SessionDraft};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -167,7 +167,7 @@ pub async fn seed_event(db: &DatabaseConnection) -> AppResult<usize> {
             .into_iter()
             .map(|n| n.id)
             .collect();
-        let p = events::register(
+        let p = registration::register(
             db,
             Some(&system),
             ev.id,
@@ -186,7 +186,7 @@ pub async fn seed_event(db: &DatabaseConnection) -> AppResult<usize> {
     // Firms ask universities for meetings; the first two are already accepted.
     let (firms, unis): (Vec<_>, Vec<_>) = participants.iter().partition(|(_, firm)| *firm);
     for (n, ((f, _), (u, _))) in firms.iter().zip(unis.iter()).enumerate() {
-        let m = events::request_meeting(
+        let m = meetings::request_meeting(
             db,
             Some(&system),
             ev.id,
@@ -197,7 +197,7 @@ pub async fn seed_event(db: &DatabaseConnection) -> AppResult<usize> {
         )
         .await?;
         if n < 2 {
-            events::respond(db, Some(&system), m.id, Response::Accept).await?;
+            meetings::respond(db, Some(&system), m.id, Response::Accept).await?;
         }
     }
     Ok(1)

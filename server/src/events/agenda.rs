@@ -2,7 +2,7 @@
 //! one VEVENT per scheduled meeting with the counterpart, table and venue, built with the
 //! `icalendar` crate so calendar apps import it as is.
 
-use super::service;
+use super::{meetings, service};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
@@ -24,8 +24,8 @@ pub async fn ics(
             "participant {participant_id} of event {event_id}"
         )));
     }
-    service::require_reader(viewer, &e, &me)?;
-    let meetings = service::agenda(db, participant_id).await?;
+    meetings::require_reader(viewer, &e, &me)?;
+    let meetings = meetings::agenda(db, participant_id).await?;
     let parts: BTreeMap<i64, participant::Model> = participant::Entity::find()
         .filter(participant::Column::EventId.eq(event_id))
         .all(db)

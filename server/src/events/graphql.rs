@@ -1,10 +1,14 @@
 //! GraphQL objects, inputs, queries, mutations and the `eventUpdates` subscription for
 //! matchmaking events. Resolvers stay short: the service decides, the bus tells subscribers.
 
+use super::meetings::{self, Response};
+use super::registration::{self, RegistrationDraft};
 use super::scheduler::Reason;
-use super::service::{self, EventDraft, RegistrationDraft, Response, SessionDraft};
+use super::service::{self, EventDraft, SessionDraft};
 use super::updates::{EventBus, EventUpdate, EventUpdateKind};
+use super::{checkin, scheduling, stats};
 use crate::auth::graphql::viewer;
+use crate::auth::policy::Visibility;
 use crate::catalog::graphql::{Achievement, Organisation};
 use crate::error::AppError;
 use crate::loaders::Loaders;
@@ -151,25 +155,33 @@ impl EventParticipant {
     }
     /// The offered achievements the caller may see, in the registrant's order.
     async fn offered_achievements(&self, ctx: &Context<'_>) -> Result<Vec<Achievement>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let mut out = Vec::new();
-        for id in service::ids(&self.0.offers) {
-            if let Ok(a) = crate::catalog::service::get(db, viewer(ctx), id).await {
-                out.push(Achievement(a));
-            }
-        }
-        Ok(out)
+        let ids = service::ids(&self.0.offers);
+        let mut found = ctx
+            .data::<Loaders>()?
+            .achievements
+            .load_many(ids.iter().copied())
+            .await?;
+        let visible = Visibility::of(viewer(ctx));
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .filter(|a| visible.admits(a.status, a.organisation_id))
+            .map(Achievement)
+            .collect())
     }
     /// The sought needs, in the registrant's order.
     async fn sought_needs(&self, ctx: &Context<'_>) -> Result<Vec<Need>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let mut out = Vec::new();
-        for id in service::ids(&self.0.seeks) {
-            if let Ok(n) = crate::needs::service::get(db, id).await {
-                out.push(Need(n));
-            }
-        }
-        Ok(out)
+        let ids = service::ids(&self.0.seeks);
+        let mut found = ctx
+            .data::<Loaders>()?
+            .needs
+            .load_many(ids.iter().copied())
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Need)
+            .collect())
     }
     /// Sessions attended (global ids); empty = all.
     async fn availability(&self) -> Vec<ID> {
@@ -192,6 +204,15 @@ impl EventParticipant {
     }
 }
 
+/// One side of a meeting or suggestion, through the request's loader (one query for a page).
+async fn participant(ctx: &Context<'_>, id: i64) -> Result<participant::Model> {
+    ctx.data::<Loaders>()?
+        .participants
+        .load_one(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("participant {id}")).into())
+}
+
 /// A 1:1 meeting (洽谈).
 pub struct Meeting(pub meeting::Model);
 
@@ -203,17 +224,13 @@ impl Meeting {
     }
     /// Who asked (or the seeker, for suggestions).
     async fn requester(&self, ctx: &Context<'_>) -> Result<EventParticipant> {
-        let db = ctx.data::<DatabaseConnection>()?;
         Ok(EventParticipant(
-            service::get_participant(db, self.0.requester_id).await?,
+            participant(ctx, self.0.requester_id).await?,
         ))
     }
     /// Who was asked.
     async fn invitee(&self, ctx: &Context<'_>) -> Result<EventParticipant> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(EventParticipant(
-            service::get_participant(db, self.0.invitee_id).await?,
-        ))
+        Ok(EventParticipant(participant(ctx, self.0.invitee_id).await?))
     }
     /// The requester's note.
     async fn message(&self) -> Option<&str> {
@@ -272,17 +289,11 @@ pub struct SuggestedMeeting(super::suggest::Suggestion);
 impl SuggestedMeeting {
     /// The side with a matching achievement.
     async fn offerer(&self, ctx: &Context<'_>) -> Result<EventParticipant> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(EventParticipant(
-            service::get_participant(db, self.0.offerer).await?,
-        ))
+        Ok(EventParticipant(participant(ctx, self.0.offerer).await?))
     }
     /// The side with the need.
     async fn seeker(&self, ctx: &Context<'_>) -> Result<EventParticipant> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        Ok(EventParticipant(
-            service::get_participant(db, self.0.seeker).await?,
-        ))
+        Ok(EventParticipant(participant(ctx, self.0.seeker).await?))
     }
     /// Overlap score (industry, IPC, keywords).
     async fn score(&self) -> u32 {
@@ -290,22 +301,20 @@ impl SuggestedMeeting {
     }
     /// The offerer's achievement behind the suggestion (null if the caller may not see it).
     async fn achievement(&self, ctx: &Context<'_>) -> Result<Option<Achievement>> {
-        let db = ctx.data::<DatabaseConnection>()?;
         // Invisible or gone is null; a failing store is an error, not a silent null.
-        match crate::catalog::service::get(db, viewer(ctx), self.0.achievement).await {
-            Ok(a) => Ok(Some(Achievement(a))),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let a = ctx
+            .data::<Loaders>()?
+            .achievements
+            .load_one(self.0.achievement)
+            .await?;
+        let visible = Visibility::of(viewer(ctx));
+        Ok(a.filter(|a| visible.admits(a.status, a.organisation_id))
+            .map(Achievement))
     }
     /// The seeker's need behind the suggestion.
     async fn need(&self, ctx: &Context<'_>) -> Result<Option<Need>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        match crate::needs::service::get(db, self.0.need).await {
-            Ok(n) => Ok(Some(Need(n))),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let n = ctx.data::<Loaders>()?.needs.load_one(self.0.need).await?;
+        Ok(n.map(Need))
     }
     /// Why the pair is suggested, in words (Chinese first, English in brackets).
     async fn reasons(&self) -> &[String] {
@@ -453,9 +462,11 @@ impl Event {
             return Ok(None);
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(service::participant_of(db, self.0.id, v.organisation_id)
-            .await?
-            .map(EventParticipant))
+        Ok(
+            registration::participant_of(db, self.0.id, v.organisation_id)
+                .await?
+                .map(EventParticipant),
+        )
     }
     /// Registered participants, newest first.
     #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -468,7 +479,7 @@ impl Event {
         let db = ctx.data::<DatabaseConnection>()?;
         let first = relay::page_size(first)?;
         let after = relay::parse_after(after.as_deref())?;
-        let (rows, more) = service::participants(db, self.0.id, after, first).await?;
+        let (rows, more) = registration::participants(db, self.0.id, after, first).await?;
         let mut conn = Connection::new(after.is_some(), more);
         conn.edges.extend(
             rows.into_iter()
@@ -489,7 +500,7 @@ impl Event {
         let first = relay::page_size(first)?;
         let after = relay::parse_after(after.as_deref())?;
         let (rows, more) =
-            service::meetings(db, viewer(ctx), &self.0, status, after, first).await?;
+            meetings::meetings(db, viewer(ctx), &self.0, status, after, first).await?;
         let mut conn = Connection::new(after.is_some(), more);
         conn.edges.extend(
             rows.into_iter()
@@ -505,8 +516,8 @@ impl Event {
         if p.event_id != self.0.id {
             return Err(AppError::bad_input("participant", "participant of another event").into());
         }
-        service::require_reader(viewer(ctx), &self.0, &p)?;
-        Ok(service::agenda(db, pid)
+        meetings::require_reader(viewer(ctx), &self.0, &p)?;
+        Ok(meetings::agenda(db, pid)
             .await?
             .into_iter()
             .map(Meeting)
@@ -521,7 +532,7 @@ impl Event {
     ) -> Result<Vec<SuggestedMeeting>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let pid = decode_opt(participant.as_ref(), "EventParticipant", "participant")?;
-        Ok(service::suggestions(db, self.0.id, 10)
+        Ok(meetings::suggestions(db, self.0.id, 10)
             .await?
             .into_iter()
             .filter(|s| pid.is_none_or(|p| s.offerer == p || s.seeker == p))
@@ -532,7 +543,7 @@ impl Event {
     async fn stats(&self, ctx: &Context<'_>) -> Result<EventStats> {
         use sea_orm::Iterable;
         let db = ctx.data::<DatabaseConnection>()?;
-        let s = service::stats(db, self.0.id).await?;
+        let s = stats::stats(db, self.0.id).await?;
         Ok(EventStats {
             participants: s.participants,
             checked_in: s.checked_in,
@@ -923,7 +934,7 @@ impl EventsMutation {
                 .transpose()?,
             host: input.host,
         };
-        let p = service::register(db, viewer(ctx), eid, draft).await?;
+        let p = registration::register(db, viewer(ctx), eid, draft).await?;
         let e = service::get(db, eid).await?;
         publish(ctx, &e, EventUpdateKind::Registered, None, Some(p.id));
         Ok(ParticipantPayload {
@@ -941,7 +952,7 @@ impl EventsMutation {
         let eid = relay::decode_id(&input.event_id, "Event", "input.eventId")?;
         let from = decode_opt(input.from.as_ref(), "EventParticipant", "input.from")?;
         let to = relay::decode_id(&input.to, "EventParticipant", "input.to")?;
-        let m = service::request_meeting(
+        let m = meetings::request_meeting(
             db,
             viewer(ctx),
             eid,
@@ -972,7 +983,7 @@ impl EventsMutation {
             MeetingResponse::Decline => Response::Decline,
             MeetingResponse::Cancel => Response::Cancel,
         };
-        let m = service::respond(db, viewer(ctx), n, r).await?;
+        let m = meetings::respond(db, viewer(ctx), n, r).await?;
         let e = service::get(db, m.event_id).await?;
         publish(ctx, &e, EventUpdateKind::MeetingChanged, Some(m.id), None);
         Ok(MeetingPayload {
@@ -991,7 +1002,7 @@ impl EventsMutation {
         let db = ctx.data::<DatabaseConnection>()?;
         let eid = relay::decode_id(&event_id, "Event", "eventId")?;
         let input = input.unwrap_or_default();
-        let r = service::schedule(
+        let r = scheduling::schedule(
             db,
             viewer(ctx),
             eid,
@@ -1038,7 +1049,7 @@ impl EventsMutation {
     async fn check_in(&self, ctx: &Context<'_>, participant_id: ID) -> Result<ParticipantPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let n = relay::decode_id(&participant_id, "EventParticipant", "participantId")?;
-        let p = service::check_in(db, viewer(ctx), n).await?;
+        let p = checkin::check_in(db, viewer(ctx), n).await?;
         let e = service::get(db, p.event_id).await?;
         publish(ctx, &e, EventUpdateKind::CheckedIn, None, Some(p.id));
         Ok(ParticipantPayload {
@@ -1055,7 +1066,7 @@ impl EventsMutation {
     ) -> Result<MeetingPayload> {
         let db = ctx.data::<DatabaseConnection>()?;
         let n = relay::decode_id(&meeting_id, "Meeting", "meetingId")?;
-        let m = service::record_outcome(db, viewer(ctx), n, input.outcome, input.note).await?;
+        let m = checkin::record_outcome(db, viewer(ctx), n, input.outcome, input.note).await?;
         let e = service::get(db, m.event_id).await?;
         publish(ctx, &e, EventUpdateKind::OutcomeRecorded, Some(m.id), None);
         Ok(MeetingPayload {

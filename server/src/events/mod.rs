@@ -3,9 +3,14 @@
 //! and live updates.
 
 pub mod agenda;
+pub mod checkin;
 pub mod graphql;
+pub mod meetings;
+pub mod registration;
 pub mod scheduler;
+pub mod scheduling;
 pub mod service;
 pub mod slots;
+pub mod stats;
 pub mod suggest;
 pub mod updates;

@@ -5,8 +5,8 @@
 
 use super::service::LinkStatus;
 use super::template::UrlTemplate;
-use crate::app::config::LinkCheckConfig;
 use crate::error::AppResult;
+use crate::links::config::LinkCheckConfig;
 use crate::outbound::{Outbound, ProbeFailure};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;

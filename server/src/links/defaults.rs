@@ -1,7 +1,7 @@
 //! The default link directory: CNIPA's own services as DOMAIN.md lists them and the peer
 //! portals whose addresses are known. A deployment replaces or extends it with `[[links]]`.
 
-use crate::app::config::LinkConfig;
+use crate::links::config::LinkConfig;
 
 fn link(
     key: &str,

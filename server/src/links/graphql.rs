@@ -8,12 +8,11 @@ use super::template::UrlTemplate;
 use super::LinkServices;
 use crate::auth::graphql::viewer;
 use crate::auth::policy::{self, Action};
-use crate::error::AppError;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use transferhub_schema::entity::{link, patent};
 use transferhub_schema::types::{PatentApplicationNumber, PublicationNumber};
 
@@ -312,16 +311,8 @@ impl LinksQuery {
         let mut p = PatentRef::parse("number", &number)?;
         // Complete the pair from the store when the hub knows the patent.
         let known = match (&p.application_number, &p.publication_number) {
-            (Some(a), None) => patent::Entity::find()
-                .filter(patent::Column::ApplicationNumber.eq(a.as_str()))
-                .one(db)
-                .await
-                .map_err(AppError::from)?,
-            (None, Some(pn)) => patent::Entity::find()
-                .filter(patent::Column::PublicationNumber.eq(pn.as_str()))
-                .one(db)
-                .await
-                .map_err(AppError::from)?,
+            (Some(a), None) => service::patent_by_application(db, a.as_str()).await?,
+            (None, Some(pn)) => service::patent_by_publication(db, pn.as_str()).await?,
             _ => None,
         };
         if let Some(k) = known {
@@ -428,12 +419,7 @@ impl LinksMutation {
         let outbound = services.outbound()?;
         let checked = match &key {
             Some(k) => {
-                let l = link::Entity::find()
-                    .filter(link::Column::Key.eq(k.trim()))
-                    .one(db)
-                    .await
-                    .map_err(AppError::from)?
-                    .ok_or_else(|| AppError::NotFound(format!("link {k:?}")))?;
+                let l = service::get_by_key(db, k).await?;
                 vec![checker::check_link(db, outbound, &services.check, &l).await?]
             }
             None => checker::check_all(db, outbound, &services.check, false).await?,

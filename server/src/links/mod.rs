@@ -3,14 +3,16 @@
 //! admins, and the scheduled checker that records each link's reachability.
 
 pub mod checker;
+pub mod config;
 pub mod defaults;
 pub mod graphql;
 pub mod patent;
 pub mod service;
 pub mod template;
 
-use crate::app::config::{Config, LinkCheckConfig, LinkConfig};
+use crate::app::config::Config;
 use crate::error::{AppError, AppResult};
+use crate::links::config::{LinkCheckConfig, LinkConfig};
 use crate::outbound::Outbound;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;

@@ -2,11 +2,11 @@
 //! admins, listed by category with their latest check status, and rendered per patent.
 
 use super::template::UrlTemplate;
-use crate::app::config::LinkConfig;
 use crate::audit;
 use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::links::config::LinkConfig;
 use crate::validate;
 use chrono::Utc;
 use sea_orm::{
@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use transferhub_schema::entity::{link, link_check};
+use transferhub_schema::entity::{link, link_check, patent};
 use transferhub_schema::types::RegionCode;
 
 /// Which part of the directory an entry belongs to.
@@ -220,17 +220,42 @@ fn raw(c: &LinkConfig) -> RawLink<'_> {
     }
 }
 
-/// Validates `[[links]]` at start: every entry valid, keys unique.
-pub fn validate_config(links: &[LinkConfig]) -> Result<(), String> {
-    let mut seen = std::collections::HashSet::new();
-    for (i, l) in links.iter().enumerate() {
-        let prefix = format!("links[{i}].");
-        raw(l).validate(&prefix).map_err(|e| e.message())?;
-        if !seen.insert(l.key.trim()) {
-            return Err(format!("links[{i}].key: {:?} appears twice", l.key));
-        }
-    }
-    Ok(())
+/// Checks one configured `[[links]]` entry with the rules an admin's edit follows; errors name
+/// the field after `prefix` (`links[2].`).
+pub(super) fn check_configured(l: &LinkConfig, prefix: &str) -> Result<(), String> {
+    raw(l).validate(prefix).map(|_| ()).map_err(|e| e.message())
+}
+
+/// The directory entry with this key (surrounding spaces ignored); NOT_FOUND names the key as
+/// given.
+pub async fn get_by_key(db: &DatabaseConnection, key: &str) -> AppResult<link::Model> {
+    link::Entity::find()
+        .filter(link::Column::Key.eq(key.trim()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("link {key:?}")))
+}
+
+/// The patent the hub holds under this normalised application number, if any.
+pub async fn patent_by_application(
+    db: &DatabaseConnection,
+    application_number: &str,
+) -> AppResult<Option<patent::Model>> {
+    Ok(patent::Entity::find()
+        .filter(patent::Column::ApplicationNumber.eq(application_number))
+        .one(db)
+        .await?)
+}
+
+/// The patent the hub holds under this normalised publication number, if any.
+pub async fn patent_by_publication(
+    db: &DatabaseConnection,
+    publication_number: &str,
+) -> AppResult<Option<patent::Model>> {
+    Ok(patent::Entity::find()
+        .filter(patent::Column::PublicationNumber.eq(publication_number))
+        .one(db)
+        .await?)
 }
 
 /// Writes `draft` as entry of `origin`. An existing entry is only changed by config or demo
@@ -433,31 +458,4 @@ pub async fn audit_check(
     )
     .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_directory_is_valid() {
-        validate_config(&crate::links::defaults::default_links()).expect("defaults valid");
-    }
-
-    #[test]
-    fn config_errors_name_the_entry_and_field() {
-        let mut l = crate::links::defaults::default_links();
-        l[1].url = "https://x.cn/{patent}".into();
-        let e = validate_config(&l).expect_err("bad placeholder");
-        assert!(e.starts_with("links[1].urlTemplate"), "{e}");
-        let mut l = crate::links::defaults::default_links();
-        l[2].key = l[0].key.clone();
-        let e = validate_config(&l).expect_err("dup");
-        assert!(e.contains("twice"), "{e}");
-        let mut l = crate::links::defaults::default_links();
-        l[0].category = "blog".into();
-        assert!(validate_config(&l)
-            .expect_err("cat")
-            .contains("links[0].category"));
-    }
 }

@@ -5,8 +5,9 @@
 
 use super::engine::Matcher;
 use super::Matching;
-use crate::app::config::{MatchingConfig, SearchConfig};
 use crate::error::{AppError, AppResult};
+use crate::matching::config::MatchingConfig;
+use crate::search::config::SearchConfig;
 use crate::search::tantivy_backend::TantivyIndex;
 use crate::search::{service as search_service, tokenizer, Search};
 use chrono::{Duration, TimeZone, Utc};

@@ -4,6 +4,7 @@
 //! explained in Chinese; suggestions recomputed in the background from an outbox, announced live,
 //! improved by feedback; experts (inventors) behind the matches; and an evaluation harness.
 
+pub mod config;
 pub mod engine;
 pub mod eval;
 pub mod explain;
@@ -15,7 +16,7 @@ pub mod recompute;
 pub mod score;
 pub mod terms;
 
-use crate::app::config::MatchingConfig;
+use crate::matching::config::MatchingConfig;
 use crate::search::Search;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;

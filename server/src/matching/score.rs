@@ -3,29 +3,8 @@
 //! needs, which the search index does not hold.
 
 use super::features::{Check, CheckKind};
-use crate::app::config::MatchingConfig;
+use crate::matching::config::MatchingConfig;
 use std::collections::HashMap;
-
-/// Checks that a configuration's weights make sense.
-pub fn validate_config(c: &MatchingConfig) -> Result<(), String> {
-    let ws = weights(c);
-    if ws.iter().any(|(_, w)| !w.is_finite() || *w < 0.0)
-        || !c.weight_text.is_finite()
-        || c.weight_text < 0.0
-    {
-        return Err("matching weights must be finite and not negative".into());
-    }
-    if c.weight_text + ws.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
-        return Err("at least one matching weight must be positive".into());
-    }
-    if !(0.0..=1.0).contains(&c.min_score) {
-        return Err("matching.min_score must be between 0 and 1".into());
-    }
-    if c.candidates == 0 || c.candidates > 2000 {
-        return Err("matching.candidates must be between 1 and 2000".into());
-    }
-    Ok(())
-}
 
 /// The weight of each structured check.
 pub fn weights(c: &MatchingConfig) -> [(CheckKind, f64); 8] {
@@ -202,15 +181,5 @@ mod tests {
         let q = vec!["永磁".to_string(), "稀土".to_string()];
         assert!(bm.score(0, &q) > bm.score(1, &q));
         assert_eq!(bm.score(2, &q), 0.0);
-    }
-
-    #[test]
-    fn invalid_weights_are_refused() {
-        let cfg = MatchingConfig {
-            weight_text: -1.0,
-            ..Default::default()
-        };
-        assert!(validate_config(&cfg).is_err());
-        assert!(validate_config(&MatchingConfig::default()).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 //! Mongolia deployment (the six industrial clusters of DOMAIN.md, synonyms, industry words), the
 //! check that a configuration is usable, and the membership rule applied when a record is indexed.
 
-use crate::app::config::{CollectionConfig, SearchConfig};
+use crate::search::config::{CollectionConfig, SearchConfig};
 
 /// The synonym groups shipped by default; each group's terms find each other.
 pub fn default_synonyms() -> Vec<Vec<String>> {

@@ -388,7 +388,7 @@ impl Bench {
     /// Matching figures of `part` with `config`.
     pub async fn matching(
         &self,
-        config: &crate::app::config::MatchingConfig,
+        config: &crate::matching::config::MatchingConfig,
         part: Part,
     ) -> AppResult<Vec<Row>> {
         crate::matching::eval::evaluate_by_category(

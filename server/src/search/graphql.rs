@@ -5,18 +5,17 @@
 
 use super::index::{Facet, FacetCounts, Sort};
 use super::service::{FilterInput, Search, SearchInput, SearchPage};
-use crate::app::config::CollectionConfig;
 use crate::auth::graphql::viewer;
 use crate::auth::Viewer;
 use crate::catalog::graphql::Achievement;
 use crate::error::AppError;
 use crate::relay;
+use crate::search::config::CollectionConfig;
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, Result, SimpleObject};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::Arc;
-use transferhub_schema::entity::organisation;
 use transferhub_schema::enums::{AchievementType, TransferMode};
 use transferhub_schema::types::{IndustryCode, Trl};
 
@@ -215,14 +214,7 @@ async fn labelled(
         HashMap::new()
     } else {
         let db = ctx.data::<DatabaseConnection>()?;
-        organisation::Entity::find()
-            .filter(organisation::Column::Key.is_in(org_keys))
-            .all(db)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .map(|o| (o.key, o.name_zh))
-            .collect()
+        crate::catalog::service::organisation_names(db, org_keys).await?
     };
     let label = |facet: Facet, value: &str| -> Option<String> {
         let enum_value = |v: &str| serde_json::Value::String(v.to_string());

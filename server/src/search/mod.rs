@@ -6,6 +6,7 @@
 //! come from configuration.
 
 pub mod collections;
+pub mod config;
 pub mod contract;
 pub mod eval;
 pub mod graphql;

@@ -10,9 +10,10 @@ use super::index::{
 use super::meili_backend::MeiliIndex;
 use super::tantivy_backend::{TantivyIndex, SCHEMA_VERSION};
 use super::{collections, outbox, tokenizer};
-use crate::app::config::{CollectionConfig, Config, SearchConfig};
+use crate::app::config::Config;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::search::config::{CollectionConfig, SearchConfig};
 use crate::validate;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;

@@ -3,6 +3,7 @@
 //! catalog, the interval scheduler, and the GraphQL surface (sources, runs, rejected records,
 //! progress).
 
+pub mod config;
 pub mod factory;
 pub mod governance_graphql;
 pub mod graphql;

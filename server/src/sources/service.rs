@@ -1,10 +1,10 @@
 //! Sources as stored: create or update (from config or `upsertSource`), look up, list runs and
 //! rejected records. Settings are validated here so a bad source never reaches the harvester.
 
-use crate::app::config::SourceConfig;
 use crate::catalog::service::find_org_by_key;
 use crate::error::{AppError, AppResult};
 use crate::paging::{keyset_page, Order};
+use crate::sources::config::SourceConfig;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,

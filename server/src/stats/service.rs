@@ -2,9 +2,9 @@
 //! value serves GraphQL and the CSV export. Achievement figures count the public catalog
 //! (PUBLISHED records). Matching and events figures are in [`super::engagement`].
 
-use crate::app::config::CollectionConfig;
 use crate::error::AppResult;
 use crate::search::collections::memberships;
+use crate::search::config::CollectionConfig;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,

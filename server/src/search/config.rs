@@ -1,0 +1,123 @@
+//! `[search]`: the backend, the vocabulary and the thematic collections, and the indexer's
+//! pace; composed into the whole configuration by `app/config.rs`.
+
+use serde::{Deserialize, Serialize};
+
+/// `[search]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// `embedded` (tantivy) or `meilisearch`.
+    pub backend: String,
+    /// Meilisearch URL when that backend is chosen.
+    pub meilisearch_url: String,
+    /// Meilisearch API key (secret).
+    pub meilisearch_key: String,
+    /// Meilisearch index uid holding the achievements.
+    pub meilisearch_index: String,
+    /// Groups of equivalent terms; a query for one finds the others (锂电池 ↔ 锂离子电池).
+    pub synonyms: Vec<Vec<String>>,
+    /// Industry words the Chinese segmenter must keep whole (钕铁硼, 锂离子电池, 蒙药 …).
+    pub vocabulary: Vec<String>,
+    /// Thematic collections (专题数据库); the six Inner Mongolia clusters by default.
+    pub collections: Vec<CollectionConfig>,
+    /// Outbox rows the background indexer takes per batch.
+    pub indexer_batch: usize,
+    /// How often the indexer looks for changes written by other processes.
+    pub indexer_poll_ms: u64,
+    /// Embedded index only: outbox rows older than this are deleted (every replica reads the
+    /// outbox as a log with its own cursor; a replica away longer rebuilds its index).
+    pub outbox_retention_secs: u64,
+    /// Embedded index only: how long after being written an outbox row is still looked for
+    /// below the cursor (a row from a transaction that committed after later rows did).
+    pub outbox_settle_secs: u64,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            backend: "embedded".into(),
+            meilisearch_url: String::new(),
+            meilisearch_key: String::new(),
+            meilisearch_index: "achievements".into(),
+            synonyms: super::collections::default_synonyms(),
+            vocabulary: super::collections::default_vocabulary(),
+            collections: super::collections::default_collections(),
+            indexer_batch: 500,
+            indexer_poll_ms: 1000,
+            outbox_retention_secs: 7 * 86400,
+            outbox_settle_secs: 300,
+        }
+    }
+}
+
+/// One `[[search.collections]]` entry: a record belongs when any criterion matches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectionConfig {
+    /// Stable key used in filters and `collection(key)`.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// One-line Chinese description.
+    pub description_zh: String,
+    /// GB/T 4754 code prefixes (`C38`, `D4415`); a record's industry code starting with one matches.
+    pub industry_prefixes: Vec<String>,
+    /// IPC prefixes (`H01M`, `A61K 36`); any of a record's IPC symbols starting with one matches.
+    pub ipc_prefixes: Vec<String>,
+    /// Words; a record whose title or keywords contain one matches.
+    pub keywords: Vec<String>,
+}
+
+impl SearchConfig {
+    /// Checks `[search]` at load time (the backend, the outbox windows, the collections and
+    /// synonyms), so a typo fails `serve` instead of the first search.
+    pub fn validate(&self) -> Result<(), String> {
+        if !matches!(self.backend.as_str(), "embedded" | "meilisearch") {
+            return Err("search.backend must be \"embedded\" or \"meilisearch\"".into());
+        }
+        if self.outbox_retention_secs < 2 * self.outbox_settle_secs.max(1) {
+            return Err(
+                "search.outbox_retention_secs must be at least twice search.outbox_settle_secs"
+                    .into(),
+            );
+        }
+        super::collections::validate_config(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::config::Config;
+
+    #[test]
+    fn collections_and_synonyms_come_from_the_file_and_print_back() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            "[search]\nsynonyms = [[\"乳业\", \"奶业\"]]\n\n[[search.collections]]\nkey = \"dairy\"\nname_zh = \"乳业\"\nindustry_prefixes = [\"C144\"]\n",
+        )
+        .expect("write");
+        let c = Config::load_with_env(Some(&path), &[]).expect("load");
+        assert_eq!(c.search.collections.len(), 1);
+        assert_eq!(c.search.collections[0].key, "dairy");
+        assert_eq!(
+            c.search.synonyms,
+            vec![vec!["乳业".to_string(), "奶业".to_string()]]
+        );
+        let printed = Config::default().to_masked_toml();
+        std::fs::write(&path, printed).expect("write");
+        let again = Config::load_with_env(Some(&path), &[]).expect("printed config loads");
+        assert_eq!(again.search.collections.len(), 6);
+        std::fs::write(
+            &path,
+            "[[search.collections]]\nkey = \"x\"\nname_zh = \"空\"\n",
+        )
+        .expect("write");
+        let e = Config::load_with_env(Some(&path), &[]).expect_err("no criteria");
+        assert!(e.to_string().contains("search.collections[0]"), "{e}");
+    }
+}
