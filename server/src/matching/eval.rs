@@ -361,13 +361,7 @@ pub async fn load_into(
         needs.push((saved, n.relevant.clone()));
     }
     let config = SearchConfig::default();
-    let index = TantivyIndex::open(
-        index_dir,
-        tokenizer::jieba(&config.vocabulary),
-        &config.synonyms,
-        64_000_000,
-        1,
-    )?;
+    let index = TantivyIndex::open_configured(index_dir, &config, 64_000_000, 1)?;
     let search = Arc::new(Search::with_index(db.clone(), config, Arc::new(index)));
     search_service::rebuild(&search, 5000, |_| {}).await?;
     Ok(Loaded {

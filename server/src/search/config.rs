@@ -1,5 +1,5 @@
-//! `[search]`: the backend, the vocabulary and the thematic collections, and the indexer's
-//! pace; composed into the whole configuration by `app/config.rs`.
+//! `[search]`: the backend, the vocabulary, the query term lists (abbreviations, bilingual
+//! pairs) and the thematic collections, and the indexer's pace; composed into the whole configuration by `app/config.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,17 @@ pub struct SearchConfig {
     pub synonyms: Vec<Vec<String>>,
     /// Industry words the Chinese segmenter must keep whole (钕铁硼, 锂离子电池, 蒙药 …).
     pub vocabulary: Vec<String>,
+    /// Abbreviations as `[short form, full term, …]` (`["锂电", "锂电池"]`): a query holding
+    /// the short form also finds the full terms. Added to the table mined from the index; a
+    /// configured short form replaces what was mined for it.
+    pub abbreviations: Vec<Vec<String>>,
+    /// Mine contractions from the index's own words (锂电 for 锂离子电池); `false` keeps only
+    /// the configured `abbreviations`.
+    pub mine_abbreviations: bool,
+    /// English → Chinese pairs (`["lithium battery", "锂电池"]`) added to the built-in
+    /// bilingual list for English and mixed queries; a configured English phrase replaces the
+    /// built-in one.
+    pub bilingual: Vec<Vec<String>>,
     /// Thematic collections (专题数据库); the six Inner Mongolia clusters by default.
     pub collections: Vec<CollectionConfig>,
     /// Outbox rows the background indexer takes per batch.
@@ -42,6 +53,9 @@ impl Default for SearchConfig {
             meilisearch_index: "achievements".into(),
             synonyms: super::collections::default_synonyms(),
             vocabulary: super::collections::default_vocabulary(),
+            abbreviations: Vec::new(),
+            mine_abbreviations: true,
+            bilingual: Vec::new(),
             collections: super::collections::default_collections(),
             indexer_batch: 500,
             indexer_poll_ms: 1000,
@@ -72,8 +86,8 @@ pub struct CollectionConfig {
 }
 
 impl SearchConfig {
-    /// Checks `[search]` at load time (the backend, the outbox windows, the collections and
-    /// synonyms), so a typo fails `serve` instead of the first search.
+    /// Checks `[search]` at load time (the backend, the outbox windows, the collections,
+    /// synonyms, abbreviations and bilingual pairs), so a typo fails `serve` instead of the first search.
     pub fn validate(&self) -> Result<(), String> {
         if !matches!(self.backend.as_str(), "embedded" | "meilisearch") {
             return Err("search.backend must be \"embedded\" or \"meilisearch\"".into());
@@ -84,7 +98,8 @@ impl SearchConfig {
                     .into(),
             );
         }
-        super::collections::validate_config(self)
+        super::collections::validate_config(self)?;
+        super::understand::validate_config(self)
     }
 }
 

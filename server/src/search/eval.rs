@@ -370,7 +370,7 @@ impl Bench {
     ) -> AppResult<Vec<Row>> {
         let search = crate::search::service::Search::with_index(
             self.loaded.search.db().clone(),
-            crate::app::config::SearchConfig::default(),
+            crate::search::config::SearchConfig::default(),
             index.clone(),
         );
         crate::search::service::rebuild(&search, 5000, |_| {}).await?;

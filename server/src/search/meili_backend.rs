@@ -9,7 +9,7 @@ use super::index::{
     SearchRequest, SearchResponse, SearchResult, Sort, Visibility,
 };
 use super::tokenizer::{is_searchable, is_stop_word, jieba, QueryAnalyzer};
-use super::understand;
+use super::understand::{self, QueryTerms};
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
@@ -66,7 +66,7 @@ pub struct MeiliIndex {
     client: Client,
     uid: String,
     synonyms: Vec<Vec<String>>,
-    bilingual: Vec<(String, String)>,
+    terms: QueryTerms,
     analyzer: QueryAnalyzer,
 }
 
@@ -107,9 +107,16 @@ impl MeiliIndex {
             client,
             uid: uid.to_string(),
             synonyms: synonyms.to_vec(),
-            bilingual: understand::default_bilingual(),
+            terms: QueryTerms::default(),
             analyzer: QueryAnalyzer::new(jieba(&[])),
         })
+    }
+
+    /// Uses `terms` (the configured bilingual list and abbreviations) instead of the built-in
+    /// defaults.
+    pub fn with_query_terms(mut self, terms: QueryTerms) -> Self {
+        self.terms = terms;
+        self
     }
 
     async fn wait(&self, task: TaskInfo) -> SearchResult<()> {
@@ -271,7 +278,7 @@ impl SearchIndex for MeiliIndex {
         let expanded = if req.text.trim().is_empty() {
             String::new()
         } else {
-            understand::expanded_text(req.text.trim(), &self.bilingual)
+            understand::expanded_text(req.text.trim(), &self.terms)
         };
         let text = expanded.as_str();
         if !text.is_empty() && !is_searchable(text) {

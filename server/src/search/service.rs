@@ -9,6 +9,7 @@ use super::index::{
 };
 use super::meili_backend::MeiliIndex;
 use super::tantivy_backend::{TantivyIndex, SCHEMA_VERSION};
+use super::understand::QueryTerms;
 use super::{collections, outbox, tokenizer};
 use crate::app::config::Config;
 use crate::auth::Viewer;
@@ -77,15 +78,10 @@ impl Search {
                     &c.meilisearch_index,
                     &c.synonyms,
                 )?
-                .with_vocabulary(&c.vocabulary),
+                .with_vocabulary(&c.vocabulary)
+                .with_query_terms(QueryTerms::from_config(c)),
             ),
-            _ => Arc::new(TantivyIndex::open(
-                &dir,
-                tokenizer::jieba(&c.vocabulary),
-                &c.synonyms,
-                heap,
-                threads,
-            )?),
+            _ => Arc::new(TantivyIndex::open_configured(&dir, c, heap, threads)?),
         };
         let reader = outbox::Reader::for_backend(
             index.backend(),

@@ -10,10 +10,10 @@ use super::index::{
     SearchResponse, SearchResult, Sort, Visibility,
 };
 use super::tokenizer::{self, is_cjk, is_stop_word, QueryAnalyzer, CHARS, ZH_EN};
-use super::understand::{self, Lexicon};
+use super::understand::{self, Lexicon, QueryTerms};
 use async_trait::async_trait;
 use jieba_rs::Jieba;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
@@ -238,7 +238,7 @@ struct Inner {
     analyzer: QueryAnalyzer,
     zh_en: TextAnalyzer,
     synonyms: Synonyms,
-    bilingual: Vec<(String, String)>,
+    terms: QueryTerms,
     payload: Mutex<Option<String>>,
     lexicon: Mutex<Option<(u64, Instant, Arc<Lexicon>)>>,
     lexicon_building: AtomicBool,
@@ -252,6 +252,42 @@ impl TantivyIndex {
         dir: &Path,
         jieba: Arc<Jieba>,
         synonyms: &[Vec<String>],
+        writer_heap_bytes: usize,
+        writer_threads: usize,
+    ) -> SearchResult<Self> {
+        Self::open_with_terms(
+            dir,
+            jieba,
+            synonyms,
+            QueryTerms::default(),
+            writer_heap_bytes,
+            writer_threads,
+        )
+    }
+
+    /// Opens the index as `[search]` configures it: its vocabulary, synonyms, bilingual list and
+    /// abbreviations.
+    pub fn open_configured(
+        dir: &Path,
+        config: &crate::search::config::SearchConfig,
+        writer_heap_bytes: usize,
+        writer_threads: usize,
+    ) -> SearchResult<Self> {
+        Self::open_with_terms(
+            dir,
+            tokenizer::jieba(&config.vocabulary),
+            &config.synonyms,
+            QueryTerms::from_config(config),
+            writer_heap_bytes,
+            writer_threads,
+        )
+    }
+
+    fn open_with_terms(
+        dir: &Path,
+        jieba: Arc<Jieba>,
+        synonyms: &[Vec<String>],
+        terms: QueryTerms,
         writer_heap_bytes: usize,
         writer_threads: usize,
     ) -> SearchResult<Self> {
@@ -294,7 +330,7 @@ impl TantivyIndex {
                 analyzer: QueryAnalyzer::new(jieba.clone()),
                 zh_en: tokenizer::zh_en_analyzer(jieba.clone()),
                 synonyms: Synonyms::new(synonyms, &QueryAnalyzer::new(jieba.clone())),
-                bilingual: understand::default_bilingual(),
+                terms,
                 payload: Mutex::new(payload),
                 lexicon: Mutex::new(None),
                 lexicon_building: AtomicBool::new(false),
@@ -533,7 +569,13 @@ impl Inner {
                 }
             }
         }
-        Lexicon::new(words)
+        let lexicon = Lexicon::new(words);
+        tracing::debug!(
+            search.lexicon_words = lexicon.len(),
+            search.mined_abbreviations = lexicon.mined_abbreviations().len(),
+            "search lexicon built"
+        );
+        lexicon
     }
 
     /// Documents holding `word` (normalised) in any searchable field.
@@ -583,9 +625,7 @@ impl Inner {
     ) -> Box<dyn Query> {
         let base = self.word_query(searcher, word);
         let expansions = if ABBREVIATION_WEIGHT > 0.0 {
-            lexicon
-                .map(|l| l.expansions(word, ABBREVIATIONS))
-                .unwrap_or_default()
+            self.expansion_queries(searcher, lexicon, word)
         } else {
             Vec::new()
         };
@@ -603,16 +643,33 @@ impl Inner {
                 )),
             ));
         }
-        for e in expansions {
-            alts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    self.word_query(searcher, &e),
-                    ABBREVIATION_WEIGHT,
-                )),
-            ));
-        }
+        alts.extend(expansions);
         Box::new(BooleanQuery::new(alts))
+    }
+
+    /// The full terms `short` abbreviates (configured, else mined), each a weighted alternative:
+    /// a mined term is one word of the index, a configured one all of its words.
+    fn expansion_queries(
+        &self,
+        searcher: &tantivy::Searcher,
+        lexicon: Option<&Lexicon>,
+        short: &str,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
+        let e = self.terms.expansions(lexicon, short, ABBREVIATIONS);
+        e.terms
+            .iter()
+            .filter_map(|t| {
+                if e.configured {
+                    self.all_of(searcher, &self.analyzer.words(t))
+                } else {
+                    Some(self.word_query(searcher, t))
+                }
+            })
+            .map(|q| {
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(q, ABBREVIATION_WEIGHT));
+                (Occur::Should, q)
+            })
+            .collect()
     }
 
     /// The text part of a query and the "did you mean" suggestion; `None` when the text holds
@@ -667,6 +724,9 @@ impl Inner {
                 let words = self.analyzer.words(&chunk);
                 // Runs of ideographs the segmenter left alone (超/容 in 超容隔膜) may be an
                 // abbreviation it does not know: their expansions join as one more unit.
+                // Configured short forms are expanded wherever they are written; `seen` keeps
+                // each to one unit.
+                let mut seen: HashSet<String> = HashSet::new();
                 if ABBREVIATION_WEIGHT > 0.0 {
                     let mut run = String::new();
                     for w in words.iter().chain(std::iter::once(&String::new())) {
@@ -676,22 +736,20 @@ impl Inner {
                             continue;
                         }
                         if run.chars().count() >= 2 {
-                            let alts: Vec<(Occur, Box<dyn Query>)> = lexicon
-                                .expansions(&run, ABBREVIATIONS)
-                                .iter()
-                                .map(|e| {
-                                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
-                                        self.word_query(searcher, e),
-                                        ABBREVIATION_WEIGHT,
-                                    ));
-                                    (Occur::Should, q)
-                                })
-                                .collect();
+                            let alts = self.expansion_queries(searcher, Some(&lexicon), &run);
                             if !alts.is_empty() {
                                 optional.push(Box::new(BooleanQuery::new(alts)));
                             }
+                            seen.insert(run.clone());
                         }
                         run.clear();
+                    }
+                    seen.extend(words.iter().cloned());
+                    for short in self.terms.configured_inside(&chunk, &seen) {
+                        let alts = self.expansion_queries(searcher, Some(&lexicon), short);
+                        if !alts.is_empty() {
+                            optional.push(Box::new(BooleanQuery::new(alts)));
+                        }
                     }
                 }
                 for span in self.synonyms.split(words.clone()) {
@@ -730,7 +788,7 @@ impl Inner {
                 }
             }
         }
-        for zh in understand::bilingual_terms(&self.bilingual, &normalized) {
+        for zh in understand::bilingual_terms(&self.terms.bilingual, &normalized) {
             if let Some(q) = self.all_of(searcher, &self.analyzer.words(&zh)) {
                 optional.push(Box::new(BoostQuery::new(q, BILINGUAL_WEIGHT)));
             }

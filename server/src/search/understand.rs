@@ -4,10 +4,14 @@
 //! element symbols), a bilingual term list for English and mixed queries, and — from a lexicon
 //! of the words the index holds in titles and keywords — same-sounding typo correction through
 //! pinyin (乳清蛋百 → 乳清蛋白, 羊戎 → 羊绒) and abbreviation expansion (锂电 → 锂电池, 锂离子电池).
-//! Nothing here knows any particular record set: the lexicon is mined from the index.
+//! Nothing here knows any particular record set: the lexicon and its abbreviation table are mined
+//! from the index; `[search] abbreviations` and `[search] bilingual` add to (and override) what
+//! is mined or built in ([`QueryTerms`]).
 
 use pinyin::ToPinyinMulti;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::search::config::SearchConfig;
 use unicode_normalization::UnicodeNormalization;
 
 use super::tokenizer::is_cjk;
@@ -372,8 +376,9 @@ pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
 }
 
 /// The query as a backend without a lexicon of its own (Meilisearch) should see it: normalised,
-/// followed by the Chinese names of its notations and the Chinese terms of its English phrases.
-pub fn expanded_text(text: &str, bilingual: &[(String, String)]) -> String {
+/// followed by the Chinese names of its notations, the Chinese terms of its English phrases and
+/// the full terms of the configured abbreviations it contains.
+pub fn expanded_text(text: &str, terms: &QueryTerms) -> String {
     let normalized = normalize(text);
     let mut out = normalized.clone();
     for raw in normalized.split_whitespace() {
@@ -388,9 +393,23 @@ pub fn expanded_text(text: &str, bilingual: &[(String, String)]) -> String {
             }
         }
     }
-    for zh in bilingual_terms(bilingual, &normalized) {
+    for zh in bilingual_terms(&terms.bilingual, &normalized) {
         out.push(' ');
         out.push_str(&zh);
+    }
+    let none = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for raw in normalized.split_whitespace() {
+        let chunk = raw.to_lowercase();
+        for short in terms.configured_inside(&chunk, &none) {
+            if !seen.insert(short) {
+                continue;
+            }
+            for full in terms.abbreviations.get(short).into_iter().flatten() {
+                out.push(' ');
+                out.push_str(full);
+            }
+        }
     }
     out
 }
@@ -431,12 +450,37 @@ pub fn sound_alike(a: char, b: char) -> bool {
 }
 
 /// Words of the index's titles and keywords with their document frequencies, looked up by the
-/// first reading of every character (for typos) and by first character (for abbreviations).
+/// first reading of every character (for typos) and by first character (for abbreviations of
+/// words the index does not hold), plus the abbreviation table mined from them
+/// ([`Lexicon::mined_abbreviations`]).
 #[derive(Debug, Default)]
 pub struct Lexicon {
     df: HashMap<String, u64>,
     by_sound: HashMap<String, Vec<String>>,
     by_first: HashMap<char, Vec<String>>,
+    abbreviations: BTreeMap<String, Vec<String>>,
+}
+
+/// Shortest and longest contraction mined (in ideographs).
+const ABBREVIATION_LEN: std::ops::RangeInclusive<usize> = 2..=4;
+/// A full term is at most this many ideographs longer than its contraction.
+const ABBREVIATION_SPAN: usize = 3;
+/// Full terms kept per contraction in the mined table.
+const MINED_PER_ABBREVIATION: usize = 8;
+
+/// The contraction rule, one pair at a time: `short` (2–4 ideographs) abbreviates `full` when
+/// `full` starts with the same character, holds every character of `short` in order, and is one
+/// to three characters longer (锂电 ⊂ 锂离子电池, 超容 ⊂ 超级电容器). Frequencies are judged by
+/// the caller.
+pub fn contracts(short: &str, full: &str) -> bool {
+    let sc: Vec<char> = short.chars().collect();
+    let n = full.chars().count();
+    ABBREVIATION_LEN.contains(&sc.len())
+        && sc.iter().all(|c| is_cjk(*c))
+        && full.chars().next() == sc.first().copied()
+        && n > sc.len()
+        && n <= sc.len() + ABBREVIATION_SPAN
+        && is_subsequence(&sc, full)
 }
 
 fn sound_key(word: &str) -> String {
@@ -472,11 +516,22 @@ impl Lexicon {
         for v in by_sound.values_mut().chain(by_first.values_mut()) {
             v.sort_by(|a, b| df[b].cmp(&df[a]).then(a.cmp(b)));
         }
+        let abbreviations = mine_abbreviations(&df);
         Self {
             df,
             by_sound,
             by_first,
+            abbreviations,
         }
+    }
+
+    /// The abbreviation table mined when the lexicon was built: every word of the index that is
+    /// a contraction ([`contracts`]) of a longer word of the index written in more records than
+    /// itself — the full term is the usual spelling, the short form the contraction — with its
+    /// full terms, most frequent first (ties in code-point order, so the table is the same for the
+    /// same index).
+    pub fn mined_abbreviations(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.abbreviations
     }
 
     /// Document frequency of a word (0 when unknown).
@@ -554,27 +609,242 @@ impl Lexicon {
 
     /// Longer known words a short word may abbreviate: they start with its first character,
     /// contain its characters in order and are more frequent than the word itself — a rarely
-    /// written short form of a common term (锂电 → 锂离子电池), most frequent first.
+    /// written short form of a common term (锂电 → 锂离子电池), most frequent first. A word of
+    /// the index is looked up in the mined table; a word the index does not hold (a contraction
+    /// nobody wrote, 超容 typed for 超级电容器) gets the same rule applied on the spot.
     pub fn expansions(&self, word: &str, max: usize) -> Vec<String> {
-        let wc: Vec<char> = word.chars().collect();
-        if !(2..=4).contains(&wc.len()) || !wc.iter().all(|c| is_cjk(*c)) {
-            return Vec::new();
+        if self.df(word) > 0 {
+            return self
+                .abbreviations
+                .get(word)
+                .map(|v| v.iter().take(max).cloned().collect())
+                .unwrap_or_default();
         }
-        let Some(cands) = self.by_first.get(&wc[0]) else {
+        let Some(first) = word.chars().next() else {
             return Vec::new();
         };
-        let own = self.df(word);
+        let Some(cands) = self.by_first.get(&first) else {
+            return Vec::new();
+        };
         cands
             .iter()
-            .filter(|w| self.df(w) > own)
-            .filter(|w| {
-                let n = w.chars().count();
-                n > wc.len() && n <= wc.len() + 3 && is_subsequence(&wc, w)
-            })
+            .filter(|w| contracts(word, w))
             .take(max)
             .cloned()
             .collect()
     }
+}
+
+/// Mines the contraction table from the long side: for each word, every subsequence that keeps
+/// its first character and is a shorter word of the index with fewer records is a contraction
+/// of it. At most 20 subsequences per word, so the cost grows with the lexicon, not its square.
+fn mine_abbreviations(df: &HashMap<String, u64>) -> BTreeMap<String, Vec<String>> {
+    let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (full, n) in df {
+        let fc: Vec<char> = full.chars().collect();
+        let lo = (*ABBREVIATION_LEN.start()).max(fc.len().saturating_sub(ABBREVIATION_SPAN));
+        let hi = (*ABBREVIATION_LEN.end()).min(fc.len().saturating_sub(1));
+        let mut seen: HashSet<String> = HashSet::new();
+        for len in lo..=hi {
+            for rest in combinations(fc.len() - 1, len - 1) {
+                let short: String = std::iter::once(fc[0])
+                    .chain(rest.iter().map(|i| fc[i + 1]))
+                    .collect();
+                if !seen.insert(short.clone()) {
+                    continue;
+                }
+                if df.get(&short).is_some_and(|own| own < n) {
+                    table.entry(short).or_default().push(full.clone());
+                }
+            }
+        }
+    }
+    for fulls in table.values_mut() {
+        fulls.sort_by(|a, b| df[b].cmp(&df[a]).then(a.cmp(b)));
+        fulls.truncate(MINED_PER_ABBREVIATION);
+    }
+    table
+}
+
+/// Every `k`-element subset of `0..n`, as increasing index lists.
+fn combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(start: usize, n: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..n {
+            if n - i < k - cur.len() {
+                break;
+            }
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    if k <= n {
+        go(0, n, k, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+/// The configurable term lists of query understanding, built once from `[search]`: the bilingual
+/// list (built-in pairs plus `search.bilingual`, a configured English phrase replacing the
+/// built-in one), the configured abbreviations (`search.abbreviations`, each replacing what is
+/// mined for its short form) and whether abbreviations are mined at all.
+#[derive(Debug, Clone)]
+pub struct QueryTerms {
+    /// English phrase (lower case) → Chinese term.
+    pub bilingual: Vec<(String, String)>,
+    /// Short form (normalised, lower case) → full terms, as configured.
+    pub abbreviations: BTreeMap<String, Vec<String>>,
+    /// Expand with the table mined from the index (`search.mine_abbreviations`).
+    pub mine_abbreviations: bool,
+}
+
+impl Default for QueryTerms {
+    fn default() -> Self {
+        Self {
+            bilingual: default_bilingual(),
+            abbreviations: BTreeMap::new(),
+            mine_abbreviations: true,
+        }
+    }
+}
+
+/// Where a word's expansions came from: configured full terms are matched as phrases of words,
+/// mined ones are single words of the index.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expansions {
+    /// The full terms.
+    pub terms: Vec<String>,
+    /// True when they come from `search.abbreviations`.
+    pub configured: bool,
+}
+
+impl QueryTerms {
+    /// The term lists of a (validated) `[search]` section.
+    pub fn from_config(c: &SearchConfig) -> Self {
+        let mut bilingual = default_bilingual();
+        for pair in &c.bilingual {
+            if let [en, zh] = pair.as_slice() {
+                let en = normalize(en.trim()).to_lowercase();
+                let zh = normalize(zh.trim());
+                match bilingual.iter_mut().find(|(e, _)| *e == en) {
+                    Some(slot) => slot.1 = zh,
+                    None => bilingual.push((en, zh)),
+                }
+            }
+        }
+        let mut abbreviations = BTreeMap::new();
+        for entry in &c.abbreviations {
+            if let [short, fulls @ ..] = entry.as_slice() {
+                abbreviations.insert(
+                    normalize(short.trim()).to_lowercase(),
+                    fulls.iter().map(|f| normalize(f.trim())).collect(),
+                );
+            }
+        }
+        Self {
+            bilingual,
+            abbreviations,
+            mine_abbreviations: c.mine_abbreviations,
+        }
+    }
+
+    /// The full terms `word` abbreviates: the configured ones when the word is a configured
+    /// short form, else (when mining is on) the lexicon's, at most `max`.
+    pub fn expansions(&self, lexicon: Option<&Lexicon>, word: &str, max: usize) -> Expansions {
+        if let Some(fulls) = self.abbreviations.get(word) {
+            return Expansions {
+                terms: fulls.clone(),
+                configured: true,
+            };
+        }
+        let terms = match lexicon {
+            Some(l) if self.mine_abbreviations => l.expansions(word, max),
+            _ => Vec::new(),
+        };
+        Expansions {
+            terms,
+            configured: false,
+        }
+    }
+
+    /// Configured short forms written inside `chunk` (lower case) that are not among `seen`, in
+    /// order of first appearance: a contraction the segmenter merged with a neighbour.
+    pub fn configured_inside(&self, chunk: &str, seen: &HashSet<String>) -> Vec<&str> {
+        let mut found: Vec<(usize, &str)> = self
+            .abbreviations
+            .keys()
+            .filter(|s| !seen.contains(*s))
+            .filter_map(|s| {
+                let at = if s.chars().any(is_cjk) {
+                    chunk.find(s.as_str())
+                } else {
+                    (chunk == s).then_some(0)
+                };
+                at.map(|a| (a, s.as_str()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, s)| s).collect()
+    }
+}
+
+/// Checks `search.abbreviations` and `search.bilingual` with a reason naming the entry.
+pub fn validate_config(c: &SearchConfig) -> Result<(), String> {
+    let mut shorts: HashMap<String, usize> = HashMap::new();
+    for (i, entry) in c.abbreviations.iter().enumerate() {
+        let Some((short, fulls)) = entry.split_first() else {
+            return Err(format!(
+                "search.abbreviations[{i}] must be [short form, full term, …]"
+            ));
+        };
+        if fulls.is_empty() || entry.iter().any(|t| t.trim().is_empty()) {
+            return Err(format!(
+                "search.abbreviations[{i}] must be [short form, full term, …] with non-empty terms"
+            ));
+        }
+        let key = normalize(short.trim()).to_lowercase();
+        for f in fulls {
+            if f.trim().chars().count() <= key.chars().count() {
+                return Err(format!(
+                    "search.abbreviations[{i}]: the full term {f:?} must be longer than the short form {short:?}"
+                ));
+            }
+        }
+        if let Some(j) = shorts.insert(key, i) {
+            return Err(format!(
+                "search.abbreviations[{i}] repeats the short form {short:?} of search.abbreviations[{j}]"
+            ));
+        }
+    }
+    let mut english: HashMap<String, usize> = HashMap::new();
+    for (i, pair) in c.bilingual.iter().enumerate() {
+        let [en, zh] = pair.as_slice() else {
+            return Err(format!(
+                "search.bilingual[{i}] must be a pair [\"english phrase\", \"中文\"]"
+            ));
+        };
+        if !en.chars().any(|c| c.is_ascii_alphanumeric()) || en.chars().any(is_cjk) {
+            return Err(format!(
+                "search.bilingual[{i}]: {en:?} must be an English phrase (letters or digits, no ideographs)"
+            ));
+        }
+        if !zh.chars().any(is_cjk) {
+            return Err(format!(
+                "search.bilingual[{i}]: {zh:?} must be a Chinese term"
+            ));
+        }
+        if let Some(j) = english.insert(normalize(en.trim()).to_lowercase(), i) {
+            return Err(format!(
+                "search.bilingual[{i}] repeats the English phrase {en:?} of search.bilingual[{j}]"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn sound_keys(cs: &[char]) -> Vec<String> {
@@ -667,5 +937,157 @@ mod tests {
         );
         assert!(sound_alike('镓', '家'));
         assert!(!sound_alike('锂', '电'));
+    }
+
+    fn lexicon(words: &[(&str, u64)]) -> Lexicon {
+        Lexicon::new(words.iter().map(|(w, n)| (w.to_string(), *n)))
+    }
+
+    #[test]
+    fn contractions_are_mined_from_the_lexicon_by_the_written_rule() {
+        let lex = lexicon(&[
+            ("锂离子电池", 7),
+            ("锂电池", 4),
+            ("锂电", 1),
+            ("超级电容器", 5),
+            ("光伏组件", 6),
+            ("光伏", 9),
+            ("电池", 30),
+            ("电解液", 3),
+        ]);
+        let mined = lex.mined_abbreviations();
+        // More frequent full terms first; a contraction written more often than the longer
+        // word (光伏 vs 光伏组件) is a word of its own, not a contraction.
+        assert_eq!(
+            mined.get("锂电"),
+            Some(&vec!["锂离子电池".to_string(), "锂电池".to_string()])
+        );
+        assert_eq!(mined.get("光伏"), None);
+        // 锂电池 keeps 锂离子电池's characters in order and is written less often: mined too.
+        assert_eq!(mined.get("锂电池"), Some(&vec!["锂离子电池".to_string()]));
+        // 电池 does not start 电解液's characters in order.
+        assert!(mined.get("电池").is_none());
+        // The mined table answers for words of the index, the rule on the spot for others.
+        assert_eq!(lex.expansions("锂电", 1), vec!["锂离子电池".to_string()]);
+        assert_eq!(lex.expansions("超容", 3), vec!["超级电容器".to_string()]);
+        assert!(lex.expansions("容器", 3).is_empty());
+        // Deterministic: the same words in another order give the same table.
+        let again = lexicon(&[
+            ("电解液", 3),
+            ("电池", 30),
+            ("光伏", 9),
+            ("光伏组件", 6),
+            ("超级电容器", 5),
+            ("锂电", 1),
+            ("锂电池", 4),
+            ("锂离子电池", 7),
+        ]);
+        assert_eq!(again.mined_abbreviations(), mined);
+        assert!(contracts("锂电", "锂离子电池"));
+        assert!(!contracts("锂电", "锂电"));
+        assert!(!contracts("电池", "锂电池"), "must keep the first character");
+        assert!(!contracts("锂池", "锂离子电化学电池"), "at most three characters longer");
+    }
+
+    #[test]
+    fn configured_abbreviations_override_mined_ones_and_can_be_switched_off() {
+        let lex = lexicon(&[("锂离子电池", 7), ("锂电", 1), ("超级电容器", 5)]);
+        let config = SearchConfig {
+            abbreviations: vec![vec!["锂电".into(), "锂电池".into(), "动力电池".into()]],
+            ..SearchConfig::default()
+        };
+        let terms = QueryTerms::from_config(&config);
+        assert_eq!(
+            terms.expansions(Some(&lex), "锂电", 3),
+            Expansions {
+                terms: vec!["锂电池".into(), "动力电池".into()],
+                configured: true
+            }
+        );
+        assert_eq!(
+            terms.expansions(Some(&lex), "超容", 3).terms,
+            vec!["超级电容器".to_string()]
+        );
+        let off = QueryTerms::from_config(&SearchConfig {
+            mine_abbreviations: false,
+            ..config
+        });
+        assert!(off.expansions(Some(&lex), "超容", 3).terms.is_empty());
+        assert_eq!(off.expansions(Some(&lex), "锂电", 3).terms.len(), 2);
+        let seen: HashSet<String> = HashSet::new();
+        assert_eq!(off.configured_inside("锂电正极", &seen), vec!["锂电"]);
+        let seen: HashSet<String> = ["锂电".to_string()].into();
+        assert!(off.configured_inside("锂电正极", &seen).is_empty());
+    }
+
+    #[test]
+    fn configured_bilingual_pairs_add_to_and_replace_the_built_in_list() {
+        let config = SearchConfig {
+            bilingual: vec![
+                vec!["Sodium-ion battery".into(), "钠离子电池".into()],
+                vec!["battery".into(), "蓄电池".into()],
+            ],
+            abbreviations: vec![vec!["钠电".into(), "钠离子电池".into()]],
+            ..SearchConfig::default()
+        };
+        let terms = QueryTerms::from_config(&config);
+        assert_eq!(
+            bilingual_terms(&terms.bilingual, "sodium-ion batteries"),
+            vec!["钠离子电池".to_string()]
+        );
+        assert_eq!(
+            bilingual_terms(&terms.bilingual, "battery"),
+            vec!["蓄电池".to_string()]
+        );
+        assert_eq!(
+            terms.bilingual.len(),
+            default_bilingual().len() + 1,
+            "one added, one replaced"
+        );
+        let text = expanded_text("钠电 隔膜", &terms);
+        assert!(text.ends_with(" 钠离子电池"), "{text}");
+        assert_eq!(
+            expanded_text("钠电", &QueryTerms::default()),
+            "钠电",
+            "nothing configured, nothing added"
+        );
+    }
+
+    #[test]
+    fn bad_term_lists_are_refused_with_the_entry_named() {
+        let check = |abbreviations: Vec<Vec<&str>>, bilingual: Vec<Vec<&str>>| {
+            let own = |v: Vec<Vec<&str>>| -> Vec<Vec<String>> {
+                v.into_iter()
+                    .map(|e| e.into_iter().map(str::to_string).collect())
+                    .collect()
+            };
+            validate_config(&SearchConfig {
+                abbreviations: own(abbreviations),
+                bilingual: own(bilingual),
+                ..SearchConfig::default()
+            })
+        };
+        assert!(check(vec![vec!["锂电", "锂电池"]], vec![vec!["pv", "光伏"]]).is_ok());
+        for (abbr, bil, needle) in [
+            (vec![vec!["锂电"]], vec![], "search.abbreviations[0]"),
+            (vec![vec!["锂电", " "]], vec![], "search.abbreviations[0]"),
+            (vec![vec!["锂电池", "锂电"]], vec![], "longer than"),
+            (
+                vec![vec!["锂电", "锂电池"], vec!["鋰電", "锂离子电池"]],
+                vec![],
+                "search.abbreviations[1] repeats",
+            ),
+            (vec![], vec![vec!["pv"]], "search.bilingual[0] must be a pair"),
+            (vec![], vec![vec!["光伏", "光伏"]], "English phrase"),
+            (vec![], vec![vec!["pv", "pv"]], "Chinese term"),
+            (
+                vec![],
+                vec![vec!["PV", "光伏"], vec!["pv", "光伏组件"]],
+                "search.bilingual[1] repeats",
+            ),
+        ] {
+            let e = check(abbr, bil).expect_err(needle);
+            assert!(e.contains(needle), "{e} lacks {needle}");
+        }
     }
 }
