@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::matching::config::MatchingConfig;
 use crate::search::config::SearchConfig;
 use crate::search::tantivy_backend::TantivyIndex;
-use crate::search::{service as search_service, tokenizer, Search};
+use crate::search::{service as search_service, Search};
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde::{Deserialize, Serialize};

@@ -30,6 +30,9 @@ pub struct SearchConfig {
     /// bilingual list for English and mixed queries; a configured English phrase replaces the
     /// built-in one.
     pub bilingual: Vec<Vec<String>>,
+    /// Add English → Chinese pairs mined from records that carry both a Chinese and an English
+    /// title (phrases and words seen together in at least three records, linked one to one).
+    pub mine_bilingual: bool,
     /// Thematic collections (专题数据库); the six Inner Mongolia clusters by default.
     pub collections: Vec<CollectionConfig>,
     /// Outbox rows the background indexer takes per batch.
@@ -56,6 +59,7 @@ impl Default for SearchConfig {
             abbreviations: Vec::new(),
             mine_abbreviations: true,
             bilingual: Vec::new(),
+            mine_bilingual: true,
             collections: super::collections::default_collections(),
             indexer_batch: 500,
             indexer_poll_ms: 1000,
@@ -106,6 +110,49 @@ impl SearchConfig {
 #[cfg(test)]
 mod tests {
     use crate::app::config::Config;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn abbreviations_and_bilingual_terms_come_from_the_file_and_print_back() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            "[search]\nabbreviations = [[\"锂电\", \"锂电池\"], [\"超容\", \"超级电容器\"]]\nmine_abbreviations = false\nbilingual = [[\"lithium battery\", \"锂电池\"]]\nmine_bilingual = false\n",
+        )
+        .expect("write");
+        let c = Config::load_with_env(Some(&path), &[]).expect("load");
+        assert_eq!(c.search.abbreviations.len(), 2);
+        assert_eq!(c.search.abbreviations[1], vec!["超容", "超级电容器"]);
+        assert!(!c.search.mine_abbreviations && !c.search.mine_bilingual);
+        assert_eq!(c.search.bilingual, vec![vec!["lithium battery", "锂电池"]]);
+        std::fs::write(&path, c.to_masked_toml()).expect("write");
+        let again = Config::load_with_env(Some(&path), &[]).expect("printed config loads");
+        assert_eq!(again.search.abbreviations, c.search.abbreviations);
+        assert_eq!(again.search.bilingual, c.search.bilingual);
+        assert!(!again.search.mine_abbreviations && !again.search.mine_bilingual);
+        let defaults = Config::load_with_env(None, &[]).expect("defaults");
+        assert!(defaults.search.mine_abbreviations && defaults.search.mine_bilingual);
+        assert!(defaults.search.abbreviations.is_empty() && defaults.search.bilingual.is_empty());
+        let e = Config::load_with_env(
+            None,
+            &env(&[("TRANSFERHUB_SEARCH__ABBREVIATIONS", "[[\"锂电\"]]")]),
+        )
+        .expect_err("no full term");
+        assert!(e.to_string().contains("search.abbreviations[0]"), "{e}");
+        let e = Config::load_with_env(
+            None,
+            &env(&[("TRANSFERHUB_SEARCH__BILINGUAL", "[[\"锂电\", \"锂电池\"]]")]),
+        )
+        .expect_err("not English");
+        assert!(e.to_string().contains("search.bilingual[0]"), "{e}");
+    }
 
     #[test]
     fn collections_and_synonyms_come_from_the_file_and_print_back() {

@@ -10,7 +10,7 @@ use super::index::{
 use super::meili_backend::MeiliIndex;
 use super::tantivy_backend::{TantivyIndex, SCHEMA_VERSION};
 use super::understand::QueryTerms;
-use super::{collections, outbox, tokenizer};
+use super::{collections, outbox};
 use crate::app::config::Config;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};

@@ -65,6 +65,8 @@ const ABBREVIATIONS: usize = 3;
 const TYPO_WEIGHT: f32 = 1.0;
 /// Weight of a Chinese term for an English phrase of the query.
 const BILINGUAL_WEIGHT: f32 = 1.0;
+/// Stored records read when mining bilingual pairs from parallel titles.
+const PARALLEL_SCAN: usize = 50_000;
 /// Age after which a changed index rebuilds its lexicon in the background.
 const LEXICON_TTL: Duration = Duration::from_secs(300);
 
@@ -569,13 +571,53 @@ impl Inner {
                 }
             }
         }
-        let lexicon = Lexicon::new(words);
+        let mined = if self.terms.mine_bilingual {
+            understand::mine_bilingual(&self.parallel_titles(searcher), &self.terms.bilingual)
+        } else {
+            Vec::new()
+        };
+        let lexicon = Lexicon::new(words).with_bilingual(&self.terms.bilingual, mined);
         tracing::debug!(
             search.lexicon_words = lexicon.len(),
             search.mined_abbreviations = lexicon.mined_abbreviations().len(),
+            search.mined_bilingual = lexicon.mined_bilingual(),
             "search lexicon built"
         );
         lexicon
+    }
+
+    /// `(Chinese words of the title, English title)` of records that carry both, for mining
+    /// bilingual pairs; at most [`PARALLEL_SCAN`] stored records are read, so a large index
+    /// is mined from a sample (its oldest segments first) and the lexicon stays quick to build.
+    fn parallel_titles(&self, searcher: &tantivy::Searcher) -> Vec<(Vec<String>, String)> {
+        let mut out = Vec::new();
+        let mut read = 0usize;
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..seg.max_doc() {
+                if read >= PARALLEL_SCAN {
+                    return out;
+                }
+                if seg.is_deleted(doc) {
+                    continue;
+                }
+                read += 1;
+                let Ok(d) = searcher.doc::<TantivyDocument>(DocAddress::new(ord as u32, doc))
+                else {
+                    continue;
+                };
+                let text = |f: Field| {
+                    d.get_first(f)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let (title, title_en) = (text(self.fields.title), text(self.fields.title_en));
+                if !title.is_empty() && !title_en.trim().is_empty() {
+                    out.push((self.analyzer.words(&title), title_en));
+                }
+            }
+        }
+        out
     }
 
     /// Documents holding `word` (normalised) in any searchable field.
@@ -788,7 +830,7 @@ impl Inner {
                 }
             }
         }
-        for zh in understand::bilingual_terms(&self.terms.bilingual, &normalized) {
+        for zh in understand::bilingual_terms(lexicon.bilingual(), &normalized) {
             if let Some(q) = self.all_of(searcher, &self.analyzer.words(&zh)) {
                 optional.push(Box::new(BoostQuery::new(q, BILINGUAL_WEIGHT)));
             }

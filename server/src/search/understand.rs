@@ -322,24 +322,127 @@ pub fn default_bilingual() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Chinese terms for the English phrases found in `text` (lower case), longest phrases first,
-/// each word used once.
-pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
-    let words: Vec<String> = text
-        .to_lowercase()
+/// The English words of `text`, lower case (hyphenated words kept whole).
+fn english_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
+        .collect()
+}
+
+/// The plural folded (`batteries` → `battery`, `magnets` → `magnet`, `glass` kept).
+fn stem(w: &str) -> String {
+    if let Some(b) = w.strip_suffix("ies") {
+        format!("{b}y")
+    } else if w.ends_with('s') && !w.ends_with("ss") && w.len() > 1 {
+        w[..w.len() - 1].to_string()
+    } else {
+        w.to_string()
+    }
+}
+
+/// English words that never start or end a mined phrase.
+const ENGLISH_STOP: &[&str] = &[
+    "a", "an", "and", "as", "at", "based", "by", "for", "from", "in", "into", "its", "of", "on",
+    "or", "the", "to", "using", "via", "with",
+];
+
+/// Fewest records with both titles in which a mined pair must appear together.
+pub const MINED_BILINGUAL_MIN_RECORDS: u32 = 3;
+/// Lowest Dice coefficient, 2·both / (English + Chinese), of a mined pair.
+pub const MINED_BILINGUAL_MIN_DICE: f64 = 0.5;
+
+/// Bilingual pairs mined from records that carry both a Chinese and an English title: each
+/// English phrase of one to three words (not starting or ending with a function word) and each
+/// Chinese word of the same record are counted together; a pair seen in at least
+/// [`MINED_BILINGUAL_MIN_RECORDS`] records with a Dice coefficient of at least
+/// [`MINED_BILINGUAL_MIN_DICE`] is a candidate, and candidates are linked one to one, best first
+/// (competitive linking: a phrase and a word each get their best partner, so `magnet` does not
+/// also claim the word `neodymium magnet` took). Phrases already in `known` are skipped. `titles`
+/// holds `(Chinese words, English title)` per record; the result is sorted, so the same records
+/// give the same list.
+pub fn mine_bilingual(
+    titles: &[(Vec<String>, String)],
+    known: &[(String, String)],
+) -> Vec<(String, String)> {
+    let known: HashSet<String> = known
+        .iter()
+        .map(|(e, _)| {
+            e.split_whitespace()
+                .map(|w| stem(&w.to_lowercase()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
-    let stem = |w: &str| {
-        if let Some(b) = w.strip_suffix("ies") {
-            format!("{b}y")
-        } else if w.ends_with('s') && !w.ends_with("ss") {
-            w[..w.len() - 1].to_string()
-        } else {
-            w.to_string()
+    let mut n_en: HashMap<String, u32> = HashMap::new();
+    let mut n_zh: HashMap<String, u32> = HashMap::new();
+    let mut both: HashMap<(String, String), u32> = HashMap::new();
+    for (zh_words, en) in titles {
+        let words: Vec<String> = english_words(en).iter().map(|w| stem(w)).collect();
+        let mut phrases: HashSet<String> = HashSet::new();
+        for n in 1..=3 {
+            for win in words.windows(n) {
+                let edge = |w: &String| ENGLISH_STOP.contains(&w.as_str());
+                if edge(&win[0])
+                    || edge(&win[n - 1])
+                    || win.iter().all(|w| w.chars().all(|c| c.is_ascii_digit()))
+                {
+                    continue;
+                }
+                phrases.insert(win.join(" "));
+            }
         }
-    };
+        let zh: HashSet<&String> = zh_words
+            .iter()
+            .filter(|w| w.chars().count() >= 2 && w.chars().all(is_cjk))
+            .collect();
+        for p in &phrases {
+            *n_en.entry(p.clone()).or_default() += 1;
+            for z in &zh {
+                *both.entry((p.clone(), (*z).clone())).or_default() += 1;
+            }
+        }
+        for z in zh {
+            *n_zh.entry(z.clone()).or_default() += 1;
+        }
+    }
+    let mut candidates: Vec<(f64, u32, usize, String, String)> = both
+        .into_iter()
+        .filter(|((e, _), c)| *c >= MINED_BILINGUAL_MIN_RECORDS && !known.contains(e))
+        .map(|((e, z), c)| {
+            let dice = 2.0 * f64::from(c) / f64::from(n_en[&e] + n_zh[&z]);
+            let len = e.split(' ').count();
+            (dice, c, len, e, z)
+        })
+        .filter(|c| c.0 >= MINED_BILINGUAL_MIN_DICE)
+        .collect();
+    candidates.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.cmp(&a.2))
+            .then(a.3.cmp(&b.3))
+            .then(a.4.cmp(&b.4))
+    });
+    let mut linked_en: HashSet<String> = HashSet::new();
+    let mut linked_zh: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for (_, _, _, e, z) in candidates {
+        if linked_en.contains(&e) || linked_zh.contains(&z) {
+            continue;
+        }
+        linked_en.insert(e.clone());
+        linked_zh.insert(z.clone());
+        out.push((e, z));
+    }
+    out.sort();
+    out
+}
+
+/// Chinese terms for the English phrases found in `text` (lower case), longest phrases first,
+/// each word used once.
+pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
+    let words = english_words(text);
     let mut used = vec![false; words.len()];
     let mut out = Vec::new();
     let mut phrases: Vec<(Vec<String>, &String)> = list
@@ -459,6 +562,8 @@ pub struct Lexicon {
     by_sound: HashMap<String, Vec<String>>,
     by_first: HashMap<char, Vec<String>>,
     abbreviations: BTreeMap<String, Vec<String>>,
+    bilingual: Vec<(String, String)>,
+    mined_bilingual: usize,
 }
 
 /// Shortest and longest contraction mined (in ideographs).
@@ -522,7 +627,32 @@ impl Lexicon {
             by_sound,
             by_first,
             abbreviations,
+            bilingual: Vec::new(),
+            mined_bilingual: 0,
         }
+    }
+
+    /// Attaches the bilingual list queries use with this lexicon: `list` (built-in and
+    /// configured) followed by the `mined` pairs ([`mine_bilingual`]) for phrases it lacks.
+    pub fn with_bilingual(
+        mut self,
+        list: &[(String, String)],
+        mined: Vec<(String, String)>,
+    ) -> Self {
+        self.mined_bilingual = mined.len();
+        self.bilingual = list.to_vec();
+        self.bilingual.extend(mined);
+        self
+    }
+
+    /// The bilingual list attached by [`Lexicon::with_bilingual`] (empty when none was).
+    pub fn bilingual(&self) -> &[(String, String)] {
+        &self.bilingual
+    }
+
+    /// How many pairs of [`Lexicon::bilingual`] were mined from the index.
+    pub fn mined_bilingual(&self) -> usize {
+        self.mined_bilingual
     }
 
     /// The abbreviation table mined when the lexicon was built: every word of the index that is
@@ -701,6 +831,8 @@ pub struct QueryTerms {
     pub abbreviations: BTreeMap<String, Vec<String>>,
     /// Expand with the table mined from the index (`search.mine_abbreviations`).
     pub mine_abbreviations: bool,
+    /// Add pairs mined from records with both titles (`search.mine_bilingual`).
+    pub mine_bilingual: bool,
 }
 
 impl Default for QueryTerms {
@@ -709,6 +841,7 @@ impl Default for QueryTerms {
             bilingual: default_bilingual(),
             abbreviations: BTreeMap::new(),
             mine_abbreviations: true,
+            mine_bilingual: true,
         }
     }
 }
@@ -750,6 +883,7 @@ impl QueryTerms {
             bilingual,
             abbreviations,
             mine_abbreviations: c.mine_abbreviations,
+            mine_bilingual: c.mine_bilingual,
         }
     }
 
@@ -985,8 +1119,14 @@ mod tests {
         assert_eq!(again.mined_abbreviations(), mined);
         assert!(contracts("锂电", "锂离子电池"));
         assert!(!contracts("锂电", "锂电"));
-        assert!(!contracts("电池", "锂电池"), "must keep the first character");
-        assert!(!contracts("锂池", "锂离子电化学电池"), "at most three characters longer");
+        assert!(
+            !contracts("电池", "锂电池"),
+            "must keep the first character"
+        );
+        assert!(
+            !contracts("锂池", "锂离子电化学电池"),
+            "at most three characters longer"
+        );
     }
 
     #[test]
@@ -1054,6 +1194,52 @@ mod tests {
     }
 
     #[test]
+    fn bilingual_pairs_are_mined_from_parallel_titles_one_to_one() {
+        let t = |zh: &[&str], en: &str| {
+            (
+                zh.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                en.to_string(),
+            )
+        };
+        let titles = vec![
+            t(
+                &["钕铁硼", "晶界扩散"],
+                "Grain boundary diffusion for NdFeB magnets",
+            ),
+            t(&["钕铁硼", "矫顽力"], "Coercivity of NdFeB magnets"),
+            t(
+                &["钕铁硼", "废料", "回收"],
+                "Scrap recycling for NdFeB magnets",
+            ),
+            t(&["乳房炎", "诊断"], "Mastitis diagnosis"),
+            t(&["乳房炎", "防治"], "Mastitis control"),
+            t(&["光伏", "清洗"], "Cleaning of PV modules"),
+        ];
+        // The longest phrase takes the word; its parts (ndfeb, magnet) cannot take it again;
+        // 乳房炎 is seen with mastitis in two records only; function words never end a phrase.
+        assert_eq!(
+            mine_bilingual(&titles, &[]),
+            vec![("ndfeb magnet".to_string(), "钕铁硼".to_string())]
+        );
+        // A phrase the list already has is not mined again; the next best phrase links.
+        let known = vec![("NdFeB magnets".to_string(), "钕铁硼永磁".to_string())];
+        assert_eq!(
+            mine_bilingual(&titles, &known),
+            vec![("magnet".to_string(), "钕铁硼".to_string())]
+        );
+        let mut reversed = titles.clone();
+        reversed.reverse();
+        assert_eq!(mine_bilingual(&reversed, &[]), mine_bilingual(&titles, &[]));
+        let lex = Lexicon::new(Vec::new())
+            .with_bilingual(&default_bilingual(), mine_bilingual(&titles, &[]));
+        assert_eq!(lex.mined_bilingual(), 1);
+        assert_eq!(
+            bilingual_terms(lex.bilingual(), "coercivity of NdFeB magnets"),
+            vec!["钕铁硼".to_string()]
+        );
+    }
+
+    #[test]
     fn bad_term_lists_are_refused_with_the_entry_named() {
         let check = |abbreviations: Vec<Vec<&str>>, bilingual: Vec<Vec<&str>>| {
             let own = |v: Vec<Vec<&str>>| -> Vec<Vec<String>> {
@@ -1077,7 +1263,11 @@ mod tests {
                 vec![],
                 "search.abbreviations[1] repeats",
             ),
-            (vec![], vec![vec!["pv"]], "search.bilingual[0] must be a pair"),
+            (
+                vec![],
+                vec![vec!["pv"]],
+                "search.bilingual[0] must be a pair",
+            ),
             (vec![], vec![vec!["光伏", "光伏"]], "English phrase"),
             (vec![], vec![vec!["pv", "pv"]], "Chinese term"),
             (
