@@ -580,7 +580,7 @@ impl Inner {
         tracing::debug!(
             search.lexicon_words = lexicon.len(),
             search.mined_abbreviations = lexicon.mined_abbreviations().len(),
-            search.mined_bilingual = lexicon.mined_bilingual(),
+            search.mined_bilingual = lexicon.mined_bilingual().len(),
             "search lexicon built"
         );
         lexicon
@@ -830,7 +830,7 @@ impl Inner {
                 }
             }
         }
-        for zh in understand::bilingual_terms(lexicon.bilingual(), &normalized) {
+        for zh in lexicon.bilingual_terms(&normalized) {
             if let Some(q) = self.all_of(searcher, &self.analyzer.words(&zh)) {
                 optional.push(Box::new(BoostQuery::new(q, BILINGUAL_WEIGHT)));
             }

@@ -342,7 +342,7 @@ fn stem(w: &str) -> String {
     }
 }
 
-/// English words that never start or end a mined phrase.
+/// English function words: a mined phrase holds none.
 const ENGLISH_STOP: &[&str] = &[
     "a", "an", "and", "as", "at", "based", "by", "for", "from", "in", "into", "its", "of", "on",
     "or", "the", "to", "using", "via", "with",
@@ -354,7 +354,7 @@ pub const MINED_BILINGUAL_MIN_RECORDS: u32 = 3;
 pub const MINED_BILINGUAL_MIN_DICE: f64 = 0.5;
 
 /// Bilingual pairs mined from records that carry both a Chinese and an English title: each
-/// English phrase of one to three words (not starting or ending with a function word) and each
+/// English phrase of one to three content words (no function word) and each
 /// Chinese word of the same record are counted together; a pair seen in at least
 /// [`MINED_BILINGUAL_MIN_RECORDS`] records with a Dice coefficient of at least
 /// [`MINED_BILINGUAL_MIN_DICE`] is a candidate, and candidates are linked one to one, best first
@@ -383,9 +383,7 @@ pub fn mine_bilingual(
         let mut phrases: HashSet<String> = HashSet::new();
         for n in 1..=3 {
             for win in words.windows(n) {
-                let edge = |w: &String| ENGLISH_STOP.contains(&w.as_str());
-                if edge(&win[0])
-                    || edge(&win[n - 1])
+                if win.iter().any(|w| ENGLISH_STOP.contains(&w.as_str()))
                     || win.iter().all(|w| w.chars().all(|c| c.is_ascii_digit()))
                 {
                     continue;
@@ -442,9 +440,28 @@ pub fn mine_bilingual(
 /// Chinese terms for the English phrases found in `text` (lower case), longest phrases first,
 /// each word used once.
 pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
+    bilingual_terms_layered(&[list], text)
+}
+
+/// [`bilingual_terms`] over several lists in turn: a later list only reads the words an earlier
+/// one left (mined pairs never displace the built-in and configured ones).
+pub fn bilingual_terms_layered(lists: &[&[(String, String)]], text: &str) -> Vec<String> {
     let words = english_words(text);
+    let stemmed: Vec<String> = words.iter().map(|w| stem(w)).collect();
     let mut used = vec![false; words.len()];
     let mut out = Vec::new();
+    for list in lists {
+        link_phrases(list, &stemmed, &mut used, &mut out);
+    }
+    out
+}
+
+fn link_phrases(
+    list: &[(String, String)],
+    stemmed: &[String],
+    used: &mut [bool],
+    out: &mut Vec<String>,
+) {
     let mut phrases: Vec<(Vec<String>, &String)> = list
         .iter()
         .map(|(e, z)| {
@@ -457,7 +474,6 @@ pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
         })
         .collect();
     phrases.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
-    let stemmed: Vec<String> = words.iter().map(|w| stem(w)).collect();
     for (p, z) in phrases {
         let n = p.len();
         if n == 0 || n > stemmed.len() {
@@ -475,7 +491,6 @@ pub fn bilingual_terms(list: &[(String, String)], text: &str) -> Vec<String> {
             }
         }
     }
-    out
 }
 
 /// The query as a backend without a lexicon of its own (Meilisearch) should see it: normalised,
@@ -563,7 +578,7 @@ pub struct Lexicon {
     by_first: HashMap<char, Vec<String>>,
     abbreviations: BTreeMap<String, Vec<String>>,
     bilingual: Vec<(String, String)>,
-    mined_bilingual: usize,
+    mined_bilingual: Vec<(String, String)>,
 }
 
 /// Shortest and longest contraction mined (in ideographs).
@@ -628,31 +643,32 @@ impl Lexicon {
             by_first,
             abbreviations,
             bilingual: Vec::new(),
-            mined_bilingual: 0,
+            mined_bilingual: Vec::new(),
         }
     }
 
-    /// Attaches the bilingual list queries use with this lexicon: `list` (built-in and
-    /// configured) followed by the `mined` pairs ([`mine_bilingual`]) for phrases it lacks.
+    /// Attaches the bilingual lists queries use with this lexicon: `list` (built-in and
+    /// configured) and the `mined` pairs ([`mine_bilingual`]), read only for words `list`
+    /// leaves.
     pub fn with_bilingual(
         mut self,
         list: &[(String, String)],
         mined: Vec<(String, String)>,
     ) -> Self {
-        self.mined_bilingual = mined.len();
         self.bilingual = list.to_vec();
-        self.bilingual.extend(mined);
+        self.mined_bilingual = mined;
         self
     }
 
-    /// The bilingual list attached by [`Lexicon::with_bilingual`] (empty when none was).
-    pub fn bilingual(&self) -> &[(String, String)] {
-        &self.bilingual
+    /// Chinese terms for the English phrases of `text`: the attached list first, then the mined
+    /// pairs over the words it left.
+    pub fn bilingual_terms(&self, text: &str) -> Vec<String> {
+        bilingual_terms_layered(&[&self.bilingual, &self.mined_bilingual], text)
     }
 
-    /// How many pairs of [`Lexicon::bilingual`] were mined from the index.
-    pub fn mined_bilingual(&self) -> usize {
-        self.mined_bilingual
+    /// The pairs mined from the index ([`Lexicon::with_bilingual`]).
+    pub fn mined_bilingual(&self) -> &[(String, String)] {
+        &self.mined_bilingual
     }
 
     /// The abbreviation table mined when the lexicon was built: every word of the index that is
@@ -1216,7 +1232,7 @@ mod tests {
             t(&["光伏", "清洗"], "Cleaning of PV modules"),
         ];
         // The longest phrase takes the word; its parts (ndfeb, magnet) cannot take it again;
-        // 乳房炎 is seen with mastitis in two records only; function words never end a phrase.
+        // 乳房炎 is seen with mastitis in two records only; phrases hold no function word.
         assert_eq!(
             mine_bilingual(&titles, &[]),
             vec![("ndfeb magnet".to_string(), "钕铁硼".to_string())]
@@ -1230,12 +1246,23 @@ mod tests {
         let mut reversed = titles.clone();
         reversed.reverse();
         assert_eq!(mine_bilingual(&reversed, &[]), mine_bilingual(&titles, &[]));
-        let lex = Lexicon::new(Vec::new())
-            .with_bilingual(&default_bilingual(), mine_bilingual(&titles, &[]));
-        assert_eq!(lex.mined_bilingual(), 1);
+        let mined = mine_bilingual(&titles, &[]);
+        let lex = Lexicon::new(Vec::new()).with_bilingual(&[], mined.clone());
+        assert_eq!(lex.mined_bilingual().len(), 1);
         assert_eq!(
-            bilingual_terms(lex.bilingual(), "coercivity of NdFeB magnets"),
+            lex.bilingual_terms("coercivity of NdFeB magnets"),
             vec!["钕铁硼".to_string()]
+        );
+        // A mined phrase never takes words from the built-in list: `magnet` and `permanent
+        // magnet` are built in, so the mined `ndfeb magnet` cannot claim them.
+        let lex = Lexicon::new(Vec::new()).with_bilingual(&default_bilingual(), mined);
+        assert_eq!(
+            lex.bilingual_terms("NdFeB magnets"),
+            vec!["磁体".to_string()]
+        );
+        assert_eq!(
+            lex.bilingual_terms("NdFeB permanent magnets"),
+            vec!["永磁".to_string()]
         );
     }
 
