@@ -759,6 +759,8 @@ impl Inner {
                             alts.push((Occur::Should, q));
                         }
                     }
+                    // A configured short form written in capitals (EV) reads as a notation.
+                    alts.extend(self.expansion_queries(searcher, None, &joined));
                     optional.push(Box::new(BooleanQuery::new(alts)));
                     continue;
                 }
@@ -1298,6 +1300,89 @@ mod tests {
             vec![(false, "稀土 ".to_string()), (false, "永磁".to_string())]
         );
         assert_eq!(split_quotes(r#"""""#), Vec::<(bool, String)>::new());
+    }
+
+    fn doc(id: i64, title: &str) -> SearchDoc {
+        SearchDoc {
+            id,
+            title: title.into(),
+            title_en: String::new(),
+            keywords: Vec::new(),
+            summary: String::new(),
+            summary_en: String::new(),
+            inventors: Vec::new(),
+            organisation: "imu".into(),
+            organisation_name: "内蒙古大学".into(),
+            organisation_id: 1,
+            achievement_type: "PATENT".into(),
+            industry: Vec::new(),
+            industry_section: String::new(),
+            maturity: String::new(),
+            trl: 0,
+            transfer_modes: Vec::new(),
+            region: Vec::new(),
+            region_prefecture: String::new(),
+            collections: Vec::new(),
+            status: "PUBLISHED".into(),
+            recency: 1_700_000_000 + id,
+        }
+    }
+
+    /// Ids found for each of `queries` on a small index opened with `config`.
+    async fn found(config: &crate::app::config::SearchConfig, queries: &[&str]) -> Vec<Vec<i64>> {
+        let dir = tempfile::tempdir().expect("tmp");
+        let index = TantivyIndex::open_configured(dir.path(), config, 15_000_000, 1).expect("open");
+        index
+            .apply(
+                vec![
+                    doc(1, "电动汽车充电桩智能调度系统"),
+                    doc(2, "奶牛乳房炎快速诊断试剂盒"),
+                    doc(3, "一种稀土抛光粉的制备方法"),
+                ],
+                Vec::new(),
+            )
+            .await
+            .expect("apply");
+        let mut out = Vec::new();
+        for q in queries {
+            let r = index
+                .search(&SearchRequest {
+                    text: q.to_string(),
+                    filters: Filters::default(),
+                    visibility: Visibility::Published,
+                    facets: Vec::new(),
+                    sort: Sort::Relevance,
+                    offset: 0,
+                    limit: 10,
+                    highlight: false,
+                    match_any: false,
+                })
+                .await
+                .expect("search");
+            out.push(r.hits.iter().map(|h| h.id).collect());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn configured_abbreviations_and_bilingual_pairs_reach_the_query() {
+        use crate::app::config::SearchConfig;
+        let queries = ["EV", "ev 调度", "mastitis test"];
+        let plain = SearchConfig {
+            mine_abbreviations: false,
+            ..SearchConfig::default()
+        };
+        let none: Vec<Vec<i64>> = vec![vec![], vec![1], vec![]];
+        assert_eq!(found(&plain, &queries).await, none);
+        let configured = SearchConfig {
+            abbreviations: vec![vec!["EV".into(), "电动汽车".into()]],
+            bilingual: vec![vec!["mastitis".into(), "乳房炎".into()]],
+            ..plain
+        };
+        assert_eq!(
+            found(&configured, &queries).await,
+            vec![vec![1], vec![1], vec![2]]
+        );
     }
 
     #[test]
