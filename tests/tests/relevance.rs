@@ -103,7 +103,7 @@ async fn meilisearch_backend_is_at_least_bm25_overall_when_configured() {
         &url,
         &key,
         &uid,
-        &transferhub_server::app::config::SearchConfig::default().synonyms,
+        &transferhub_server::search::config::SearchConfig::default().synonyms,
     )
     .expect("meilisearch client");
     let rows = bench

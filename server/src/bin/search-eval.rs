@@ -8,8 +8,8 @@
 //! loaded into a fresh index on that Meilisearch server and evaluated the same way, in the same run.
 
 use std::sync::Arc;
-use transferhub_server::app::config::SearchConfig;
 use transferhub_server::evalset::{self, Part};
+use transferhub_server::search::config::SearchConfig;
 use transferhub_server::search::eval;
 use transferhub_server::search::meili_backend::MeiliIndex;
 

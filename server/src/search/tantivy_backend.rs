@@ -1329,7 +1329,10 @@ mod tests {
     }
 
     /// Ids found for each of `queries` on a small index opened with `config`.
-    async fn found(config: &crate::app::config::SearchConfig, queries: &[&str]) -> Vec<Vec<i64>> {
+    async fn found(
+        config: &crate::search::config::SearchConfig,
+        queries: &[&str],
+    ) -> Vec<Vec<i64>> {
         let dir = tempfile::tempdir().expect("tmp");
         let index = TantivyIndex::open_configured(dir.path(), config, 15_000_000, 1).expect("open");
         index
@@ -1366,7 +1369,7 @@ mod tests {
 
     #[tokio::test]
     async fn configured_abbreviations_and_bilingual_pairs_reach_the_query() {
-        use crate::app::config::SearchConfig;
+        use crate::search::config::SearchConfig;
         let queries = ["EV", "ev 调度", "mastitis test"];
         let plain = SearchConfig {
             mine_abbreviations: false,
