@@ -168,10 +168,10 @@ pub fn build_schema(
     .data(events)
     .data(crate::links::LinkServices::new(&config))
     .data(crate::auth::graphql::AuthProviders::from_config(&config))
-    .limit_depth(config.server.graphql_depth_limit)
     .limit_complexity(config.server.graphql_complexity_limit)
     .limit_recursive_depth(32)
     .extension(crate::auth::cost::RoleLimits {
+        schema_depth: config.server.graphql_depth_limit,
         depth: config.auth.anonymous_depth_limit,
         complexity: config.auth.anonymous_complexity_limit,
     })

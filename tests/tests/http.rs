@@ -117,6 +117,16 @@ async fn over_deep_and_over_complex_queries_are_refused() {
         "{r}"
     );
     assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
+    // Introspection alone nests `ofType` deeper than data queries; it is not refused for depth.
+    let introspection =
+        "{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }";
+    let r = hub.gql(introspection, json!({}), None).await;
+    assert!(r["errors"].is_null(), "introspection refused: {r}");
+    assert!(r["data"]["__schema"]["types"].is_array(), "{r}");
+    // … but mixed with data it is a data query, limited as one.
+    let mixed = format!("{{ __typename {} }}", &deep[1..deep.len() - 1]);
+    let r = hub.gql(&mixed, json!({}), None).await;
+    assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
     let wide: String = (0..100)
         .map(|i| format!("a{i}: achievements(first:1){{ totalCount }} "))
         .collect();
