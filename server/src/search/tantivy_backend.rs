@@ -725,11 +725,14 @@ impl Inner {
         self: &Arc<Self>,
         searcher: &tantivy::Searcher,
         text: &str,
-    ) -> (Option<Box<dyn Query>>, Option<String>) {
+    ) -> (Option<TextQuery>, Option<String>) {
         let normalized = understand::normalize(text);
         let lexicon = self.lexicon(searcher);
         let mut required: Vec<Box<dyn Query>> = Vec::new();
         let mut optional: Vec<Box<dyn Query>> = Vec::new();
+        // Each word as written (or its synonym group, or its notation), without sub-words or
+        // expansions: what "every word" means for `Strict`.
+        let mut core: Vec<Box<dyn Query>> = Vec::new();
         let mut stop_units: Vec<Box<dyn Query>> = Vec::new();
         let mut suggestion = normalized.clone();
         let mut corrected_any = false;
@@ -761,7 +764,9 @@ impl Inner {
                     }
                     // A configured short form written in capitals (EV) reads as a notation.
                     alts.extend(self.expansion_queries(searcher, None, &joined));
-                    optional.push(Box::new(BooleanQuery::new(alts)));
+                    let unit: Box<dyn Query> = Box::new(BooleanQuery::new(alts));
+                    core.push(unit.box_clone());
+                    optional.push(unit);
                     continue;
                 }
                 let chunk = raw.to_lowercase();
@@ -804,12 +809,15 @@ impl Inner {
                                 .filter_map(|t| self.all_of(searcher, t))
                                 .map(|q| (Occur::Should, q))
                                 .collect();
-                            optional.push(Box::new(BooleanQuery::new(alts)));
+                            let unit: Box<dyn Query> = Box::new(BooleanQuery::new(alts));
+                            core.push(unit.box_clone());
+                            optional.push(unit);
                         }
                         Span::Word(w) if is_stop_word(&w) => {
                             stop_units.push(self.word_query(searcher, &w))
                         }
                         Span::Word(w) => {
+                            core.push(self.word_query(searcher, &w));
                             optional.push(self.unit_for_word(searcher, Some(&lexicon), &w))
                         }
                     }
@@ -841,6 +849,16 @@ impl Inner {
             optional = stop_units;
         }
         let suggestion = corrected_any.then_some(suggestion);
+        let strict = (!core.is_empty()).then(|| {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = required
+                .iter()
+                .map(|q| q.box_clone())
+                .chain(core)
+                .map(|q| (Occur::Must, q))
+                .collect();
+            let q: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+            q
+        });
         let query: Option<Box<dyn Query>> = match (required.len(), optional.len()) {
             (0, 0) => None,
             (0, 1) => optional.pop(),
@@ -858,7 +876,7 @@ impl Inner {
                 Some(q)
             }
         };
-        (query, suggestion)
+        (query.map(|any| TextQuery { any, strict }), suggestion)
     }
 
     fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
@@ -921,15 +939,52 @@ impl Inner {
             suggestion = s;
             Some(q)
         };
-        let main: Box<dyn Query> = match &text {
-            None => Box::new(AllQuery),
-            Some(None) => Box::new(EmptyQuery),
-            Some(Some(q)) => q.box_clone(),
+        let filters: Vec<(Occur, Box<dyn Query>)> = self
+            .filter_queries(&req.filters, req.visibility)
+            .into_iter()
+            .map(|q| {
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(q, 0.0));
+                (Occur::Must, q)
+            })
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match &text {
+            None => vec![(Occur::Must, Box::new(AllQuery))],
+            Some(None) => vec![(Occur::Must, Box::new(EmptyQuery))],
+            Some(Some(t)) => {
+                // When enough records hold every word as written, the answer is those records
+                // (ranked by the whole query): counting and faceting every record that holds any
+                // word, sub-word or expansion is what made a large index slow, and below the
+                // first STRICT_ENOUGH records they would not be read anyway.
+                let strict_count = match &t.strict {
+                    // The matcher's bag of words never needs every word.
+                    Some(strict) if !req.match_any => {
+                        let mut c = filters
+                            .iter()
+                            .map(|(o, q)| (*o, q.box_clone()))
+                            .collect::<Vec<_>>();
+                        c.push((
+                            Occur::Must,
+                            Box::new(ConstScoreQuery::new(strict.box_clone(), 0.0)),
+                        ));
+                        searcher
+                            .search(&BooleanQuery::new(c), &Count)
+                            .map_err(backend_err)?
+                    }
+                    _ => 0,
+                };
+                match &t.strict {
+                    Some(strict) if strict_count >= STRICT_ENOUGH => vec![
+                        (
+                            Occur::Must,
+                            Box::new(ConstScoreQuery::new(strict.box_clone(), 0.0)),
+                        ),
+                        (Occur::Should, t.any.box_clone()),
+                    ],
+                    _ => vec![(Occur::Must, t.any.box_clone())],
+                }
+            }
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-        for q in self.filter_queries(&req.filters, req.visibility) {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
-        }
+        clauses.extend(filters);
         let query = BooleanQuery::new(clauses);
         let facets = FacetCollector {
             fields: req
@@ -962,7 +1017,7 @@ impl Inner {
             (total, values)
         };
         let highlighter = match (&text, req.highlight) {
-            (Some(Some(q)), true) => Some(Highlighter::new(self, &searcher, q.as_ref())?),
+            (Some(Some(q)), true) => Some(Highlighter::new(self, &searcher, q.any.as_ref())?),
             _ => None,
         };
         let mut hits = Vec::with_capacity(addresses.len());
@@ -1136,6 +1191,19 @@ fn shift(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Vec<std::ops::Ran
         .map(|r| (r.start - cut)..(r.end - cut))
         .collect()
 }
+
+/// A query's text as two queries: any word may match (the ranking), and every word as written
+/// must (the answer when it is large enough).
+struct TextQuery {
+    any: Box<dyn Query>,
+    strict: Option<Box<dyn Query>>,
+}
+
+/// Records holding every word of a query, as written, from which the answer is only those
+/// records. A fixed number, not the page's end, so that every page of one query is cut from the
+/// same set. Far above a topic's records in the relevance sets (so their rankings are unchanged)
+/// and far below what a common word matches at 1,000,000 records.
+const STRICT_ENOUGH: usize = 200;
 
 /// Counts the values of string fast fields over every matching document.
 struct FacetCollector {
@@ -1386,6 +1454,45 @@ mod tests {
             found(&configured, &queries).await,
             vec![vec![1], vec![1], vec![2]]
         );
+    }
+
+    /// `count` records holding 稀土 and 抛光粉, then 100 holding only 稀土: the total of
+    /// `稀土 抛光粉` with its three facets asked.
+    async fn total_for_both_words(count: i64) -> u64 {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = crate::search::config::SearchConfig::default();
+        let index =
+            TantivyIndex::open_configured(dir.path(), &config, 15_000_000, 1).expect("open");
+        let mut docs: Vec<SearchDoc> = (1..=count)
+            .map(|i| doc(i, "一种稀土抛光粉的制备方法"))
+            .collect();
+        docs.extend((1..=100).map(|i| doc(10_000 + i, "稀土永磁电机")));
+        index.apply(docs, Vec::new()).await.expect("apply");
+        let r = index
+            .search(&SearchRequest {
+                text: "稀土 抛光粉".into(),
+                filters: Filters::default(),
+                visibility: Visibility::Published,
+                facets: vec![crate::search::index::Facet::Type],
+                sort: Sort::Relevance,
+                offset: 0,
+                limit: 5,
+                highlight: false,
+                match_any: false,
+            })
+            .await
+            .expect("search");
+        let type_count: u64 = r.facets[0].values.iter().map(|(_, n)| n).sum();
+        assert_eq!(type_count, r.total, "facets count what the total counts");
+        r.total
+    }
+
+    #[tokio::test]
+    async fn enough_records_with_every_word_are_the_answer_else_any_word_matches() {
+        let few = STRICT_ENOUGH as i64 - 1;
+        assert_eq!(total_for_both_words(few).await, few as u64 + 100);
+        let enough = STRICT_ENOUGH as i64;
+        assert_eq!(total_for_both_words(enough).await, enough as u64);
     }
 
     #[test]
