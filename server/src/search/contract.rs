@@ -7,7 +7,8 @@ use super::index::{
     Facet, Filters, SearchDoc, SearchIndex, SearchRequest, SearchResponse, Sort, Visibility,
 };
 
-fn doc(id: i64, title: &str, summary: &str) -> SearchDoc {
+/// A published document of organisation `imu` (id 1) in Hohhot; the other fields empty.
+pub(crate) fn doc(id: i64, title: &str, summary: &str) -> SearchDoc {
     SearchDoc {
         id,
         title: title.into(),

@@ -350,8 +350,13 @@ pub async fn load_generated(dir: &std::path::Path, seed: u64) -> AppResult<Bench
 impl Bench {
     /// Search figures of `part` on the hub's own index.
     pub async fn search(&self, part: Part) -> AppResult<Vec<Row>> {
+        self.search_figures(self.loaded.search.index(), part).await
+    }
+
+    /// The queries of `part` ranked by `index`, scored beside the references.
+    async fn search_figures(&self, index: &dyn SearchIndex, part: Part) -> AppResult<Vec<Row>> {
         evaluate_search(
-            self.loaded.search.index(),
+            index,
             &self.loaded.keys,
             &self.bm25,
             Some(&self.fts5),
@@ -374,15 +379,7 @@ impl Bench {
             index.clone(),
         );
         crate::search::service::rebuild(&search, 5000, |_| {}).await?;
-        evaluate_search(
-            index.as_ref(),
-            &self.loaded.keys,
-            &self.bm25,
-            Some(&self.fts5),
-            &self.set.queries,
-            part,
-        )
-        .await
+        self.search_figures(index.as_ref(), part).await
     }
 
     /// Matching figures of `part` with `config`.

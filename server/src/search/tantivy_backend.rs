@@ -1370,30 +1370,9 @@ mod tests {
         assert_eq!(split_quotes(r#"""""#), Vec::<(bool, String)>::new());
     }
 
+    /// The contract's test document, without a summary.
     fn doc(id: i64, title: &str) -> SearchDoc {
-        SearchDoc {
-            id,
-            title: title.into(),
-            title_en: String::new(),
-            keywords: Vec::new(),
-            summary: String::new(),
-            summary_en: String::new(),
-            inventors: Vec::new(),
-            organisation: "imu".into(),
-            organisation_name: "内蒙古大学".into(),
-            organisation_id: 1,
-            achievement_type: "PATENT".into(),
-            industry: Vec::new(),
-            industry_section: String::new(),
-            maturity: String::new(),
-            trl: 0,
-            transfer_modes: Vec::new(),
-            region: Vec::new(),
-            region_prefecture: String::new(),
-            collections: Vec::new(),
-            status: "PUBLISHED".into(),
-            recency: 1_700_000_000 + id,
-        }
+        super::super::contract::doc(id, title, "")
     }
 
     /// Ids found for each of `queries` on a small index opened with `config`.
