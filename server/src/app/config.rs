@@ -237,10 +237,11 @@ fn mask_url_password(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// Environment pairs as `Config::load_with_env` takes them (used by each section's tests).
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))

@@ -109,14 +109,8 @@ impl SearchConfig {
 
 #[cfg(test)]
 mod tests {
+    use crate::app::config::tests::env;
     use crate::app::config::Config;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
 
     #[test]
     fn abbreviations_and_bilingual_terms_come_from_the_file_and_print_back() {
