@@ -67,7 +67,10 @@ pub struct MeiliIndex {
     uid: String,
     synonyms: Vec<Vec<String>>,
     terms: QueryTerms,
-    analyzer: QueryAnalyzer,
+    /// Words added to the segmenter's dictionary (`search.vocabulary`).
+    vocabulary: Vec<String>,
+    /// Built on the first query, once the vocabulary is known: loading a dictionary is slow.
+    analyzer: std::sync::OnceLock<QueryAnalyzer>,
 }
 
 /// Weight of one single-word query against the whole query's (1.0) in the any-word search:
@@ -83,7 +86,7 @@ impl MeiliIndex {
     /// Segments queries with `vocabulary` added to the default dictionary (the configured
     /// `search.vocabulary`), as the embedded index does.
     pub fn with_vocabulary(mut self, vocabulary: &[String]) -> Self {
-        self.analyzer = QueryAnalyzer::new(jieba(vocabulary));
+        self.vocabulary = vocabulary.to_vec();
         self
     }
 
@@ -91,7 +94,10 @@ impl MeiliIndex {
     /// at most `MAX_WORD_QUERIES`.
     fn word_queries(&self, text: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for w in self.analyzer.words(text) {
+        let analyzer = self
+            .analyzer
+            .get_or_init(|| QueryAnalyzer::new(jieba(&self.vocabulary)));
+        for w in analyzer.words(text) {
             if !is_stop_word(&w) && !out.contains(&w) && out.len() < MAX_WORD_QUERIES {
                 out.push(w);
             }
@@ -108,7 +114,8 @@ impl MeiliIndex {
             uid: uid.to_string(),
             synonyms: synonyms.to_vec(),
             terms: QueryTerms::default(),
-            analyzer: QueryAnalyzer::new(jieba(&[])),
+            vocabulary: Vec::new(),
+            analyzer: std::sync::OnceLock::new(),
         })
     }
 
