@@ -10,8 +10,11 @@ CONNS=${CONNS:-8}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 PORT=${PORT:-18080}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q -p transferhub-server --bin transferhub
-BIN=${CARGO_TARGET_DIR:-target}/release/transferhub
+# BIN=path skips the build and uses that binary (e.g. an older commit's, for a before/after run).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p transferhub-server --bin transferhub
+  BIN=${CARGO_TARGET_DIR:-target}/release/transferhub
+fi
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 server=

@@ -9,8 +9,11 @@ N=${N:-100000}
 OAI_N=${OAI_N:-20000}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 python3 -c "import oaipmh.server" 2>/dev/null || python3 -m pip install --quiet pyoai
-cargo build --release -q -p transferhub-server --bin transferhub
-BIN=$(pwd)/${CARGO_TARGET_DIR:-target}/release/transferhub
+# BIN=path skips the build and uses that binary (e.g. an older commit's, for a before/after run).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p transferhub-server --bin transferhub
+  BIN=$(pwd)/${CARGO_TARGET_DIR:-target}/release/transferhub
+fi
 work=$(mktemp -d)
 provider=
 trap 'kill $provider 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -849,16 +849,7 @@ impl Inner {
             optional = stop_units;
         }
         let suggestion = corrected_any.then_some(suggestion);
-        let strict = (!core.is_empty()).then(|| {
-            let clauses: Vec<(Occur, Box<dyn Query>)> = required
-                .iter()
-                .map(|q| q.box_clone())
-                .chain(core)
-                .map(|q| (Occur::Must, q))
-                .collect();
-            let q: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-            q
-        });
+        let quoted: Vec<Box<dyn Query>> = required.iter().map(|q| q.box_clone()).collect();
         let query: Option<Box<dyn Query>> = match (required.len(), optional.len()) {
             (0, 0) => None,
             (0, 1) => optional.pop(),
@@ -876,7 +867,7 @@ impl Inner {
                 Some(q)
             }
         };
-        (query.map(|any| TextQuery { any, strict }), suggestion)
+        (query.map(|any| TextQuery { any, quoted, core }), suggestion)
     }
 
     fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
@@ -939,82 +930,77 @@ impl Inner {
             suggestion = s;
             Some(q)
         };
-        let filters: Vec<(Occur, Box<dyn Query>)> = self
+        let filters: Vec<Box<dyn Query>> = self
             .filter_queries(&req.filters, req.visibility)
             .into_iter()
             .map(|q| {
                 let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(q, 0.0));
-                (Occur::Must, q)
+                q
             })
             .collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match &text {
-            None => vec![(Occur::Must, Box::new(AllQuery))],
-            Some(None) => vec![(Occur::Must, Box::new(EmptyQuery))],
-            Some(Some(t)) => {
-                // When enough records hold every word as written, the answer is those records
-                // (ranked by the whole query): counting and faceting every record that holds any
-                // word, sub-word or expansion is what made a large index slow, and below the
-                // first STRICT_ENOUGH records they would not be read anyway.
-                let strict_count = match &t.strict {
-                    // The matcher's bag of words never needs every word.
-                    Some(strict) if !req.match_any => {
-                        let mut c = filters
-                            .iter()
-                            .map(|(o, q)| (*o, q.box_clone()))
-                            .collect::<Vec<_>>();
-                        c.push((
-                            Occur::Must,
-                            Box::new(ConstScoreQuery::new(strict.box_clone(), 0.0)),
-                        ));
-                        searcher
-                            .search(&BooleanQuery::new(c), &Count)
-                            .map_err(backend_err)?
-                    }
-                    _ => 0,
-                };
-                match &t.strict {
-                    Some(strict) if strict_count >= STRICT_ENOUGH => vec![
-                        (
-                            Occur::Must,
-                            Box::new(ConstScoreQuery::new(strict.box_clone(), 0.0)),
-                        ),
-                        (Occur::Should, t.any.box_clone()),
-                    ],
-                    _ => vec![(Occur::Must, t.any.box_clone())],
-                }
-            }
-        };
-        clauses.extend(filters);
-        let query = BooleanQuery::new(clauses);
-        let facets = FacetCollector {
-            fields: req
-                .facets
-                .iter()
-                .map(|f| f.attribute().to_string())
-                .collect(),
+        let filtered = |q: Box<dyn Query>| {
+            let mut clauses = vec![(Occur::Must, q)];
+            clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+            BooleanQuery::new(clauses)
         };
         let by_recency = req.sort == Sort::Recency || text.is_none();
-        let mut addresses: Vec<(f64, DocAddress)> = Vec::new();
-        let (total, facet_values) = if req.limit == 0 {
-            searcher
-                .search(&query, &(Count, facets))
-                .map_err(backend_err)?
-        } else if by_recency {
-            let top = TopDocs::with_limit(req.limit)
-                .and_offset(req.offset)
-                .order_by_fast_field::<i64>("recency", Order::Desc);
-            let (docs, total, values) = searcher
-                .search(&query, &(top, Count, facets))
-                .map_err(backend_err)?;
-            addresses = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
-            (total, values)
-        } else {
+        let answer = |query: &BooleanQuery| -> SearchResult<Answer> {
+            let facets = FacetCollector {
+                fields: req
+                    .facets
+                    .iter()
+                    .map(|f| f.attribute().to_string())
+                    .collect(),
+            };
+            if req.limit == 0 {
+                let (total, values) = searcher
+                    .search(query, &(Count, facets))
+                    .map_err(backend_err)?;
+                return Ok((Vec::new(), total, values));
+            }
             let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
-            let (docs, total, values) = searcher
-                .search(&query, &(top, Count, facets))
-                .map_err(backend_err)?;
-            addresses = docs.into_iter().map(|(s, a)| (f64::from(s), a)).collect();
-            (total, values)
+            if by_recency {
+                let top = top.order_by_fast_field::<i64>("recency", Order::Desc);
+                let (docs, total, values) = searcher
+                    .search(query, &(top, Count, facets))
+                    .map_err(backend_err)?;
+                Ok((
+                    docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                    total,
+                    values,
+                ))
+            } else {
+                let (docs, total, values) = searcher
+                    .search(query, &(top, Count, facets))
+                    .map_err(backend_err)?;
+                let docs = docs.into_iter().map(|(s, a)| (f64::from(s), a)).collect();
+                Ok((docs, total, values))
+            }
+        };
+        let (addresses, total, facet_values) = match &text {
+            None => answer(&filtered(Box::new(AllQuery)))?,
+            Some(None) => answer(&filtered(Box::new(EmptyQuery)))?,
+            Some(Some(t)) => {
+                // The narrowest tier that holds enough records is the answer (ranked by the
+                // words it holds): counting, faceting and scoring every record that holds any
+                // word, sub-word or expansion is what makes a large index slow, and below the
+                // first STRICT_ENOUGH records they would not be read anyway. The matcher's bag
+                // of words never needs every word; smaller answers rank by any word.
+                let mut found = None;
+                if !req.match_any {
+                    for tier in t.tiers() {
+                        let a = answer(&filtered(tier))?;
+                        if a.1 >= STRICT_ENOUGH {
+                            found = Some(a);
+                            break;
+                        }
+                    }
+                }
+                match found {
+                    Some(a) => a,
+                    None => answer(&filtered(t.any.box_clone()))?,
+                }
+            }
         };
         let highlighter = match (&text, req.highlight) {
             (Some(Some(q)), true) => Some(Highlighter::new(self, &searcher, q.any.as_ref())?),
@@ -1058,6 +1044,9 @@ impl Inner {
         })
     }
 }
+
+/// One pass's page (score and address), total and facet counts.
+type Answer = (Vec<(f64, DocAddress)>, usize, Vec<HashMap<String, u64>>);
 
 /// Highlighting for one query: the query's terms per field, and a snippet generator for the
 /// long summaries. Short fields are marked whole.
@@ -1195,14 +1184,65 @@ fn shift(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Vec<std::ops::Ran
 /// A query's text as two queries: any word may match (the ranking), and every word as written
 /// must (the answer when it is large enough).
 struct TextQuery {
+    /// Every alternative, any of which may match: the ranking of a small answer.
     any: Box<dyn Query>,
-    strict: Option<Box<dyn Query>>,
+    /// Quoted parts, which every record of the answer holds.
+    quoted: Vec<Box<dyn Query>>,
+    /// Each word as written (or its synonym group, or its notation), without sub-words or
+    /// expansions: what "holds the word" means for the answer tiers.
+    core: Vec<Box<dyn Query>>,
 }
 
-/// Records holding every word of a query, as written, from which the answer is only those
-/// records. A fixed number, not the page's end, so that every page of one query is cut from the
-/// same set. Far above a topic's records in the relevance sets (so their rankings are unchanged)
-/// and far below what a common word matches at 1,000,000 records.
+impl TextQuery {
+    /// The answer tiers, narrowest first: records holding every word as written, then (for three
+    /// words or more) all but one, down to two thirds of the words. Each tier is scored by the
+    /// words it holds, field-weighted BM25, so a tier's count, facets and ranking come from one
+    /// pass over the records that hold the words. Empty for a query without plain words.
+    fn tiers(&self) -> Vec<Box<dyn Query>> {
+        let n = self.core.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let floor = (2 * n).div_ceil(3).max(2).min(n);
+        (floor..=n)
+            .rev()
+            .map(|m| {
+                let words: Box<dyn Query> = if m == n {
+                    Box::new(BooleanQuery::new(
+                        self.core
+                            .iter()
+                            .map(|q| (Occur::Must, q.box_clone()))
+                            .collect(),
+                    ))
+                } else {
+                    Box::new(BooleanQuery::with_minimum_required_clauses(
+                        self.core
+                            .iter()
+                            .map(|q| (Occur::Should, q.box_clone()))
+                            .collect(),
+                        m,
+                    ))
+                };
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+                    .quoted
+                    .iter()
+                    .map(|q| {
+                        let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(q.box_clone(), 0.0));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                clauses.push((Occur::Must, words));
+                let q: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+                q
+            })
+            .collect()
+    }
+}
+
+/// Records a tier must hold to be the answer. A fixed number, not the page's end, so that every
+/// page of one query is cut from the same set. Far above a topic's records in the relevance sets
+/// (so their rankings are unchanged) and far below what a common word matches at 1,000,000
+/// records.
 const STRICT_ENOUGH: usize = 200;
 
 /// Counts the values of string fast fields over every matching document.
@@ -1435,21 +1475,17 @@ mod tests {
         );
     }
 
-    /// `count` records holding 稀土 and 抛光粉, then 100 holding only 稀土: the total of
-    /// `稀土 抛光粉` with its three facets asked.
-    async fn total_for_both_words(count: i64) -> u64 {
+    /// The first five hits of `text` over `docs` with the type facet asked, after checking that
+    /// the facet counts what the total counts; and the total.
+    async fn top_and_total(docs: Vec<SearchDoc>, text: &str) -> (Vec<i64>, u64) {
         let dir = tempfile::tempdir().expect("tmp");
         let config = crate::search::config::SearchConfig::default();
         let index =
             TantivyIndex::open_configured(dir.path(), &config, 15_000_000, 1).expect("open");
-        let mut docs: Vec<SearchDoc> = (1..=count)
-            .map(|i| doc(i, "一种稀土抛光粉的制备方法"))
-            .collect();
-        docs.extend((1..=100).map(|i| doc(10_000 + i, "稀土永磁电机")));
         index.apply(docs, Vec::new()).await.expect("apply");
         let r = index
             .search(&SearchRequest {
-                text: "稀土 抛光粉".into(),
+                text: text.into(),
                 filters: Filters::default(),
                 visibility: Visibility::Published,
                 facets: vec![crate::search::index::Facet::Type],
@@ -1463,15 +1499,49 @@ mod tests {
             .expect("search");
         let type_count: u64 = r.facets[0].values.iter().map(|(_, n)| n).sum();
         assert_eq!(type_count, r.total, "facets count what the total counts");
-        r.total
+        (r.hits.iter().map(|h| h.id).collect(), r.total)
+    }
+
+    /// `count` records titled `title`, numbered from `from`.
+    fn many(from: i64, count: i64, title: &str) -> Vec<SearchDoc> {
+        (from..from + count).map(|i| doc(i, title)).collect()
     }
 
     #[tokio::test]
     async fn enough_records_with_every_word_are_the_answer_else_any_word_matches() {
+        // `count` records hold 稀土 and 抛光粉, 100 more only 稀土.
+        let both = |count: i64| {
+            let mut docs = many(1, count, "一种稀土抛光粉的制备方法");
+            docs.extend(many(10_000, 100, "稀土永磁电机"));
+            top_and_total(docs, "稀土 抛光粉")
+        };
         let few = STRICT_ENOUGH as i64 - 1;
-        assert_eq!(total_for_both_words(few).await, few as u64 + 100);
+        assert_eq!(both(few).await.1, few as u64 + 100);
         let enough = STRICT_ENOUGH as i64;
-        assert_eq!(total_for_both_words(enough).await, enough as u64);
+        assert_eq!(both(enough).await.1, enough as u64);
+    }
+
+    #[tokio::test]
+    async fn with_three_words_enough_records_holding_two_are_the_answer_best_first() {
+        // Five records hold all three words, `count` two of them, 100 only one.
+        let tiers = |count: i64| {
+            let mut docs = many(1, 5, "稀土抛光粉 电机");
+            docs.extend(many(100, count, "一种稀土抛光粉的制备方法"));
+            docs.extend(many(10_000, 100, "永磁同步电机控制器"));
+            top_and_total(docs, "稀土 抛光粉 电机")
+        };
+        let enough = STRICT_ENOUGH as i64 - 5;
+        let (mut top, total) = tiers(enough).await;
+        assert_eq!(
+            total, STRICT_ENOUGH as u64,
+            "the records holding two words or more"
+        );
+        top.sort_unstable();
+        assert_eq!(top, vec![1, 2, 3, 4, 5], "every word first");
+        let (mut top, total) = tiers(enough - 1).await;
+        assert_eq!(total, STRICT_ENOUGH as u64 - 1 + 100, "too few: any word");
+        top.sort_unstable();
+        assert_eq!(top, vec![1, 2, 3, 4, 5], "every word first");
     }
 
     #[test]
