@@ -1203,24 +1203,35 @@ impl TextQuery {
         if n == 0 {
             return Vec::new();
         }
-        let floor = (2 * n).div_ceil(3).max(2).min(n);
+        // Two thirds of the words, and never so few that the choices multiply past MAX_CHOICES
+        // (eight words: all of them, then seven or six — 36 intersections).
+        let mut floor = (2 * n).div_ceil(3).max(2).min(n);
+        while floor < n && (floor..n).map(|m| choices_count(n, m)).sum::<usize>() > MAX_CHOICES {
+            floor += 1;
+        }
+        let all_of = |picked: &[usize]| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                picked
+                    .iter()
+                    .map(|&i| (Occur::Must, self.core[i].box_clone()))
+                    .collect(),
+            ))
+        };
         (floor..=n)
             .rev()
             .map(|m| {
+                // Any m of the n words: the union of the intersections of each choice of m.
+                // Each intersection is led by its rarest word, where tantivy's
+                // minimum-should-match disjunction walks every posting of the common words. A
+                // record holding more words matches more choices and ranks higher.
                 let words: Box<dyn Query> = if m == n {
-                    Box::new(BooleanQuery::new(
-                        self.core
-                            .iter()
-                            .map(|q| (Occur::Must, q.box_clone()))
-                            .collect(),
-                    ))
+                    all_of(&(0..n).collect::<Vec<_>>())
                 } else {
-                    Box::new(BooleanQuery::with_minimum_required_clauses(
-                        self.core
+                    Box::new(BooleanQuery::new(
+                        choices(n, m)
                             .iter()
-                            .map(|q| (Occur::Should, q.box_clone()))
+                            .map(|c| (Occur::Should, all_of(c)))
                             .collect(),
-                        m,
                     ))
                 };
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
@@ -1237,6 +1248,41 @@ impl TextQuery {
             })
             .collect()
     }
+}
+
+/// At most this many intersections over all the lower tiers of one query.
+const MAX_CHOICES: usize = 64;
+
+/// How many choices of `m` of `n` there are (n over m).
+fn choices_count(n: usize, m: usize) -> usize {
+    (0..m).fold(1, |acc, i| acc * (n - i) / (i + 1))
+}
+
+/// Every choice of `m` of the indexes `0..n`, in lexicographic order.
+fn choices(n: usize, m: usize) -> Vec<Vec<usize>> {
+    fn extend(
+        start: usize,
+        n: usize,
+        m: usize,
+        picked: &mut Vec<usize>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        if picked.len() == m {
+            out.push(picked.clone());
+            return;
+        }
+        for i in start..n {
+            if n - i < m - picked.len() {
+                break;
+            }
+            picked.push(i);
+            extend(i + 1, n, m, picked, out);
+            picked.pop();
+        }
+    }
+    let mut out = Vec::new();
+    extend(0, n, m, &mut Vec::with_capacity(m), &mut out);
+    out
 }
 
 /// Records a tier must hold to be the answer. A fixed number, not the page's end, so that every
@@ -1519,6 +1565,21 @@ mod tests {
         assert_eq!(both(few).await.1, few as u64 + 100);
         let enough = STRICT_ENOUGH as i64;
         assert_eq!(both(enough).await.1, enough as u64);
+    }
+
+    #[test]
+    fn choices_are_every_subset_of_the_size_once() {
+        assert_eq!(choices(3, 2), vec![vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(choices(4, 4), vec![vec![0, 1, 2, 3]]);
+        for (n, m) in [(6, 4), (8, 6), (5, 1)] {
+            let c = choices(n, m);
+            assert_eq!(c.len(), choices_count(n, m));
+            let distinct: HashSet<&Vec<usize>> = c.iter().collect();
+            assert_eq!(distinct.len(), c.len());
+            assert!(c
+                .iter()
+                .all(|p| p.len() == m && p.windows(2).all(|w| w[0] < w[1])));
+        }
     }
 
     #[tokio::test]
