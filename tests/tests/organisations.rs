@@ -681,13 +681,327 @@ async fn the_org_cli_creates_verifies_rejects_and_deactivates() {
             .expect("row")
             .expect("row");
         assert_eq!(row.rejection_reason.as_deref(), Some("no licence"));
+        // A duplicate merged by the CLI: what moved is printed.
+        let out = run(&create("91150200MA0Q5X7K8N", "Baotou Rare Earth Group"));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = run(&[
+            "org",
+            "merge",
+            "baotou-rare-earth-group",
+            "pending-firm",
+            "--reason",
+            "same firm",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).ends_with("pending-firm merged into baotou-rare-earth-group"),
+            "{}",
+            text(&out.stdout)
+        );
+        let out = run(&[
+            "org",
+            "merge",
+            "baotou-rare-earth-group",
+            "baotou-rare-earth-group",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
         let cli_entries = audit_log::Entity::find()
             .filter(audit_log::Column::Actor.eq("cli"))
             .filter(audit_log::Column::Action.starts_with("organisation."))
             .count(&store)
             .await
             .expect("audit");
-        assert_eq!(cli_entries, 3, "create, deactivate, reject");
+        assert_eq!(cli_entries, 5, "create, deactivate, reject, create, merge");
         eprintln!("backend {backend:?}: org CLI");
+    }
+}
+
+/// Rows of `table` whose `column` is `id`, or all rows when `id` is `None`.
+async fn rows(hub: &TestHub, table: &str, column: &str, id: Option<i64>) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let sql = match id {
+        Some(id) => format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = {id}"),
+        None => format!("SELECT COUNT(*) AS n FROM {table}"),
+    };
+    hub.db
+        .query_one(sea_orm::Statement::from_string(
+            hub.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .expect("count")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n")
+}
+
+/// Every column of the schema that names an organisation, as (table, column).
+async fn organisation_columns(hub: &TestHub) -> Vec<(String, String)> {
+    use sea_orm::ConnectionTrait;
+    let sql = match hub.backend {
+        Backend::Sqlite => "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+        Backend::Postgres => "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns WHERE table_schema = current_schema()",
+    };
+    hub.db
+        .query_all(sea_orm::Statement::from_string(
+            hub.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .expect("columns")
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "t").expect("t"),
+                r.try_get::<String>("", "c").expect("c"),
+            )
+        })
+        .filter(|(_, c)| {
+            c.ends_with("organisation_id") || c == "organiser_id" || c == "merged_into_id"
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_merge_moves_every_record_and_loses_none() {
+    use sea_orm::ConnectionTrait;
+    for backend in backends().await {
+        let hub = TestHub::start(backend, true).await.expect("hub");
+        // The merge knows every column that references an organisation.
+        let columns = organisation_columns(&hub).await;
+        assert!(columns.len() >= service::REFERENCES.len(), "{columns:?}");
+        for (t, c) in &columns {
+            assert!(
+                service::REFERENCES.contains(&(t.as_str(), c.as_str())),
+                "{t}.{c} references an organisation but a merge would not move it"
+            );
+        }
+        let admin = hub.token("imu", Role::PlatformAdmin).await;
+        let survivor = org_row(&hub, "imu").await;
+
+        // Two organisations at one event cannot merge (their registrations would collide).
+        let backend_ = hub.db.get_database_backend();
+        let pair = hub
+            .db
+            .query_one(sea_orm::Statement::from_string(
+                backend_,
+                "SELECT p1.organisation_id AS a, p2.organisation_id AS b FROM event_participants p1 \
+                 JOIN event_participants p2 ON p1.event_id = p2.event_id AND p1.organisation_id < p2.organisation_id",
+            ))
+            .await
+            .expect("pair");
+        if let Some(pair) = pair {
+            let a: i64 = pair.try_get("", "a").expect("a");
+            let b: i64 = pair.try_get("", "b").expect("b");
+            let before = rows(&hub, "achievements", "organisation_id", Some(b)).await;
+            let e = service::merge(&hub.db, By::Cli, a, b, None)
+                .await
+                .expect_err("shared event");
+            assert_eq!(
+                e.code(),
+                transferhub_server::error::Code::Conflict,
+                "{}",
+                e.message()
+            );
+            assert_eq!(
+                rows(&hub, "achievements", "organisation_id", Some(b)).await,
+                before
+            );
+            eprintln!("backend {backend:?}: two organisations at one event not merged");
+        }
+
+        // The duplicate: the demo organisation with the most referencing rows that shares no
+        // event with the survivor.
+        let mut best: Option<(i64, organisation::Model)> = None;
+        for o in organisation::Entity::find()
+            .all(&hub.db)
+            .await
+            .expect("orgs")
+        {
+            if o.id == survivor.id {
+                continue;
+            }
+            let shared = hub
+                .db
+                .query_one(sea_orm::Statement::from_string(
+                    backend_,
+                    format!(
+                        "SELECT COUNT(*) AS n FROM event_participants p1 JOIN event_participants p2 \
+                         ON p1.event_id = p2.event_id WHERE p1.organisation_id = {} AND p2.organisation_id = {}",
+                        survivor.id, o.id
+                    ),
+                ))
+                .await
+                .expect("shared")
+                .expect("row")
+                .try_get::<i64>("", "n")
+                .expect("n");
+            if shared > 0 {
+                continue;
+            }
+            let mut n = 0;
+            for (t, c) in service::REFERENCES {
+                n += rows(&hub, t, c, Some(o.id)).await;
+            }
+            if best.as_ref().is_none_or(|(m, _)| n > *m) {
+                best = Some((n, o));
+            }
+        }
+        let (_, dup) = best.expect("a duplicate candidate");
+        // People, an invitation, a file and a token of the duplicate; one person is in both.
+        for email in ["only@dup.example", "both@dup.example"] {
+            let _ = person(&hub, email).await;
+        }
+        for (email, orgs) in [
+            ("only@dup.example", vec![dup.id]),
+            ("both@dup.example", vec![dup.id, survivor.id]),
+        ] {
+            let u = user::Entity::find()
+                .filter(user::Column::Email.eq(email))
+                .one(&hub.db)
+                .await
+                .expect("user")
+                .expect("user");
+            for org in orgs {
+                membership::ActiveModel {
+                    user_id: Set(u.id),
+                    organisation_id: Set(org),
+                    role: Set(Role::Member),
+                    created_at: Set(Utc::now()),
+                    ..Default::default()
+                }
+                .insert(&hub.db)
+                .await
+                .expect("membership");
+            }
+            transferhub_server::auth::session::open(
+                &hub.db,
+                u.id,
+                Some((dup.id, Role::Member)),
+                "test",
+                3600,
+                None,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("session: {}", e.message()));
+        }
+        transferhub_schema::entity::invitation::ActiveModel {
+            organisation_id: Set(dup.id),
+            email: Set("new@dup.example".into()),
+            role: Set(Role::Member),
+            invited_by: Set("cli".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&hub.db)
+        .await
+        .expect("invitation");
+        transferhub_schema::entity::uploaded_file::ActiveModel {
+            public_id: Set("dup-licence".into()),
+            organisation_id: Set(dup.id),
+            uploaded_by: Set("cli".into()),
+            file_name: Set("licence.pdf".into()),
+            content_type: Set("application/pdf".into()),
+            size_bytes: Set(10),
+            sha256: Set("00".into()),
+            storage_key: Set("dup-licence".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&hub.db)
+        .await
+        .expect("file");
+        let dup_token = hub.token(&dup.key, Role::Member).await;
+
+        let mut before = Vec::new();
+        for (t, c) in service::REFERENCES {
+            before.push((
+                rows(&hub, t, c, Some(survivor.id)).await,
+                rows(&hub, t, c, Some(dup.id)).await,
+                rows(&hub, t, c, None).await,
+            ));
+        }
+        let dup_rows: i64 = before.iter().map(|b| b.1).sum();
+        assert!(
+            dup_rows >= 8,
+            "the duplicate has records to move: {before:?}"
+        );
+
+        let r = hub
+            .gql(
+                "mutation($s:ID!, $m:ID!){ mergeOrganisations(input:{survivor:$s, merged:$m, reason:\"同一单位重复注册\"}){ survivor{ key } merged{ key active } moved{ table column count } duplicateMemberships } }",
+                json!({
+                    "s": transferhub_server::relay::encode_id("Organisation", survivor.id).0,
+                    "m": transferhub_server::relay::encode_id("Organisation", dup.id).0,
+                }),
+                Some(&admin),
+            )
+            .await;
+        let p = &r["data"]["mergeOrganisations"];
+        assert_eq!(p["survivor"]["key"], "imu", "{backend:?}: {r}");
+        assert_eq!(p["merged"]["active"], false, "{r}");
+        assert_eq!(p["duplicateMemberships"], 1, "{r}");
+        let reported: i64 = p["moved"]
+            .as_array()
+            .expect("moved")
+            .iter()
+            .map(|m| m["count"].as_i64().expect("count"))
+            .sum();
+        assert_eq!(
+            reported,
+            dup_rows - 1,
+            "every row but the duplicate membership: {r}"
+        );
+
+        // Nothing references the duplicate; the survivor holds both sets; no row was lost.
+        for ((t, c), (s0, d0, all0)) in service::REFERENCES.iter().zip(&before) {
+            // The duplicate membership is dropped; the merge's audit entry and the duplicate's
+            // own `merged_into_id` are new references to the survivor.
+            let (survivor_delta, total_delta) = match (*t, *c) {
+                ("memberships", _) => (-1, -1),
+                ("audit_log", _) => (1, 1),
+                ("organisations", "merged_into_id") => (1, 0),
+                _ => (0, 0),
+            };
+            assert_eq!(
+                rows(&hub, t, c, Some(dup.id)).await,
+                0,
+                "{t}.{c} still names the duplicate"
+            );
+            assert_eq!(
+                rows(&hub, t, c, Some(survivor.id)).await,
+                s0 + d0 + survivor_delta,
+                "{t}.{c}: survivor's rows"
+            );
+            assert_eq!(
+                rows(&hub, t, c, None).await,
+                all0 + total_delta,
+                "{t}.{c}: total"
+            );
+        }
+        let row = org_row(&hub, &dup.key).await;
+        assert_eq!(row.merged_into_id, Some(survivor.id));
+        assert_eq!(
+            audit_count(&hub, "organisation.merge", survivor.id).await,
+            1
+        );
+        // The duplicate's token now acts for the survivor.
+        let r = hub
+            .gql(
+                "{ viewer { organisation { key } } }",
+                json!({}),
+                Some(&dup_token),
+            )
+            .await;
+        assert_eq!(r["data"]["viewer"]["organisation"]["key"], "imu", "{r}");
+        // Merging it again is a conflict.
+        let e = service::merge(&hub.db, By::Cli, survivor.id, dup.id, None)
+            .await
+            .expect_err("again");
+        assert_eq!(e.code(), transferhub_server::error::Code::Conflict);
+        eprintln!(
+            "backend {backend:?}: merged {} into imu, {dup_rows} rows, none lost",
+            dup.key
+        );
     }
 }

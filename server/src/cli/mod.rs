@@ -84,7 +84,7 @@ enum Command {
     /// Manage bearer tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
-    /// Create, verify, reject, deactivate and list organisations (platform admin).
+    /// Create, verify, reject, merge, deactivate and list organisations (platform admin).
     #[command(subcommand)]
     Org(org::OrgCommand),
     /// Print the effective configuration with secrets masked.

@@ -1,4 +1,4 @@
-//! `transferhub org create|verify|reject|deactivate|list`: the platform admin's organisation
+//! `transferhub org create|verify|reject|merge|deactivate|list`: the platform admin's organisation
 //! commands, through the same service (and audit log, actor `cli`) as GraphQL.
 
 use super::CliError;
@@ -55,6 +55,17 @@ pub enum OrgCommand {
         /// Why (the applicant sees it).
         #[arg(long)]
         reason: String,
+    },
+    /// Merge a duplicate organisation into another: every record moves to the survivor, the
+    /// duplicate is deactivated; prints what moved.
+    Merge {
+        /// Key of the organisation that stays.
+        survivor: String,
+        /// Key of the duplicate.
+        duplicate: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Deactivate an organisation with a reason.
     Deactivate {
@@ -151,6 +162,20 @@ pub async fn run(config: &Config, cmd: OrgCommand) -> Result<(), CliError> {
             )
             .await?;
             println!("{key}: REJECTED");
+        }
+        OrgCommand::Merge {
+            survivor,
+            duplicate,
+            reason,
+        } => {
+            let db = super::open_store(config).await?;
+            let s = service::by_key(&db, &survivor).await?;
+            let d = service::by_key(&db, &duplicate).await?;
+            let done = service::merge(&db, By::Cli, s.id, d.id, reason.as_deref()).await?;
+            for (table, column, n) in done.moved.iter().filter(|(_, _, n)| *n > 0) {
+                println!("{table}.{column}\t{n}");
+            }
+            println!("{duplicate} merged into {survivor}");
         }
         OrgCommand::Deactivate { key, reason } => {
             let db = super::open_store(config).await?;

@@ -1,5 +1,6 @@
 //! GraphQL of organisations joining the hub: `createOrganisation`, `resubmitOrganisation`,
-//! `verifyOrganisation`, `deactivateOrganisation` (API.md names) and the verification queue
+//! `verifyOrganisation`, `mergeOrganisations`, `deactivateOrganisation` (API.md names) and the
+//! verification queue
 //! `organisationApplications`. Resolvers decode ids and call the service, which asks the policy.
 
 use super::service::{self, Application, By, OrganisationDecision, Person};
@@ -168,6 +169,41 @@ pub struct VerifyOrganisationInput {
     pub reason: Option<String>,
 }
 
+/// Input of `mergeOrganisations`.
+#[derive(InputObject)]
+pub struct MergeOrganisationsInput {
+    /// The organisation that stays (global id).
+    pub survivor: ID,
+    /// The duplicate whose records move to the survivor; it stays deactivated (global id).
+    pub merged: ID,
+    /// Why (kept in the audit log and the duplicate's deactivation reason).
+    pub reason: Option<String>,
+}
+
+/// Rows a merge moved from one column.
+#[derive(SimpleObject)]
+pub struct MovedRecords {
+    /// Table.
+    pub table: String,
+    /// Column that referenced the duplicate.
+    pub column: String,
+    /// Rows moved.
+    pub count: u64,
+}
+
+/// Result of `mergeOrganisations`.
+#[derive(SimpleObject)]
+pub struct MergeOrganisationsPayload {
+    /// The organisation that stays.
+    pub survivor: Organisation,
+    /// The duplicate, deactivated.
+    pub merged: Organisation,
+    /// What moved, per referencing column (columns with no rows are left out).
+    pub moved: Vec<MovedRecords>,
+    /// Memberships dropped because the person was already in the survivor.
+    pub duplicate_memberships: u64,
+}
+
 /// Result of the organisation mutations.
 #[derive(SimpleObject)]
 pub struct OrganisationPayload {
@@ -319,6 +355,35 @@ impl OrganisationsMutation {
         Ok(payload(
             service::verify(db, by(ctx), n, input.decision, input.reason.as_deref()).await?,
         ))
+    }
+
+    /// Merges a duplicate organisation into another (platform admins): every record that
+    /// references the duplicate moves to the survivor in one transaction, audited with the
+    /// counts; the duplicate stays deactivated.
+    async fn merge_organisations(
+        &self,
+        ctx: &Context<'_>,
+        input: MergeOrganisationsInput,
+    ) -> Result<MergeOrganisationsPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let survivor = relay::decode_id(&input.survivor, "Organisation", "input.survivor")?;
+        let merged = relay::decode_id(&input.merged, "Organisation", "input.merged")?;
+        let done = service::merge(db, by(ctx), survivor, merged, input.reason.as_deref()).await?;
+        Ok(MergeOrganisationsPayload {
+            survivor: Organisation(done.survivor),
+            merged: Organisation(done.merged),
+            moved: done
+                .moved
+                .into_iter()
+                .filter(|(_, _, n)| *n > 0)
+                .map(|(t, c, n)| MovedRecords {
+                    table: t.to_string(),
+                    column: c.to_string(),
+                    count: n,
+                })
+                .collect(),
+            duplicate_memberships: done.duplicate_memberships,
+        })
     }
 
     /// Deactivates an organisation with a reason (platform admins): it publishes nothing more

@@ -717,6 +717,181 @@ pub async fn deactivate(
     Ok(saved)
 }
 
+/// Every column that references an organisation, as (table, column): a merge moves them all.
+/// The end-to-end merge test fails when the schema has a column ending in `organisation_id` (or
+/// `organiser_id`, `merged_into_id`) that is not listed here.
+pub const REFERENCES: [(&str, &str); 15] = [
+    ("achievements", "organisation_id"),
+    ("needs", "organisation_id"),
+    ("api_tokens", "organisation_id"),
+    ("memberships", "organisation_id"),
+    ("invitations", "organisation_id"),
+    ("sessions", "organisation_id"),
+    ("sources", "organisation_id"),
+    ("uploaded_files", "organisation_id"),
+    ("events", "organiser_id"),
+    ("event_participants", "organisation_id"),
+    ("match_feedback", "need_organisation_id"),
+    ("match_feedback", "achievement_organisation_id"),
+    ("match_feedback", "given_by_organisation_id"),
+    ("audit_log", "organisation_id"),
+    ("organisations", "merged_into_id"),
+];
+
+/// What a merge did.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The surviving organisation.
+    pub survivor: organisation::Model,
+    /// The duplicate, now deactivated and `merged_into` the survivor.
+    pub merged: organisation::Model,
+    /// Rows moved per (table, column), in [`REFERENCES`] order.
+    pub moved: Vec<(&'static str, &'static str, u64)>,
+    /// Memberships of people already in the survivor, dropped as duplicates.
+    pub duplicate_memberships: u64,
+}
+
+/// Merges the duplicate `merged_id` into `survivor_id` (platform admins): in one transaction
+/// every record referencing the duplicate ([`REFERENCES`]) moves to the survivor, a person in
+/// both keeps the survivor's membership, and the duplicate stays deactivated with
+/// `merged_into_id` (so old links and the audit trail still resolve). Refused (CONFLICT) when
+/// both are registered for the same event: one registration must be cancelled first.
+pub async fn merge(
+    db: &DatabaseConnection,
+    by: By<'_>,
+    survivor_id: i64,
+    merged_id: i64,
+    reason: Option<&str>,
+) -> AppResult<Merged> {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    use transferhub_schema::entity::event_participant;
+    let survivor = get(db, survivor_id).await?;
+    by.require(Action::VerifyOrganisations, survivor.id)?;
+    let duplicate = get(db, merged_id).await?;
+    let reason = validate::optional_text("input.reason", reason, MAX_REASON)?;
+    if survivor.id == duplicate.id {
+        return Err(AppError::bad_input(
+            "input.merged",
+            "an organisation cannot be merged into itself",
+        ));
+    }
+    if survivor.deactivated_at.is_some() {
+        return Err(AppError::Conflict(format!(
+            "organisation {} is deactivated and cannot survive a merge",
+            survivor.key
+        )));
+    }
+    if duplicate.merged_into_id.is_some() {
+        return Err(AppError::Conflict(format!(
+            "organisation {} was already merged",
+            duplicate.key
+        )));
+    }
+    let tx = crate::db::begin_write(db).await?;
+    let events_of = |org: i64| {
+        event_participant::Entity::find().filter(event_participant::Column::OrganisationId.eq(org))
+    };
+    let survivor_events: Vec<i64> = events_of(survivor.id)
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|p| p.event_id)
+        .collect();
+    let shared: Vec<i64> = events_of(duplicate.id)
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|p| p.event_id)
+        .filter(|e| survivor_events.contains(e))
+        .collect();
+    if !shared.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "both organisations are registered for event(s) {shared:?}; cancel one registration before merging"
+        )));
+    }
+    let survivor_people: Vec<i64> = membership::Entity::find()
+        .filter(membership::Column::OrganisationId.eq(survivor.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    let duplicate_memberships = membership::Entity::delete_many()
+        .filter(membership::Column::OrganisationId.eq(duplicate.id))
+        .filter(membership::Column::UserId.is_in(survivor_people))
+        .exec(&tx)
+        .await?
+        .rows_affected;
+    let ids_of = |table: &str| {
+        Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("organisation_id")).eq(duplicate.id))
+            .to_owned()
+    };
+    let backend = tx.get_database_backend();
+    let mut moved_ids: Vec<Vec<i64>> = Vec::new();
+    for table in ["achievements", "needs"] {
+        let rows = tx.query_all(backend.build(&ids_of(table))).await?;
+        moved_ids.push(
+            rows.iter()
+                .filter_map(|r| r.try_get::<i64>("", "id").ok())
+                .collect(),
+        );
+    }
+    let mut moved = Vec::with_capacity(REFERENCES.len());
+    for (table, column) in REFERENCES {
+        let stmt = Query::update()
+            .table(Alias::new(table))
+            .value(Alias::new(column), survivor.id)
+            .and_where(Expr::col(Alias::new(column)).eq(duplicate.id))
+            .to_owned();
+        let n = tx.execute(backend.build(&stmt)).await?.rows_affected();
+        moved.push((table, column, n));
+    }
+    crate::changes::achievement_changed(&tx, &moved_ids[0]).await?;
+    crate::changes::need_changed(&tx, &moved_ids[1]).await?;
+    let now = Utc::now();
+    let mut m: organisation::ActiveModel = duplicate.clone().into();
+    m.merged_into_id = Set(Some(survivor.id));
+    if duplicate.deactivated_at.is_none() {
+        m.deactivated_at = Set(Some(now));
+    }
+    m.deactivation_reason = Set(Some(match &reason {
+        Some(r) => format!("merged into {}: {r}", survivor.key),
+        None => format!("merged into {}", survivor.key),
+    }));
+    m.updated_at = Set(now);
+    let merged = m.update(&tx).await?;
+    let detail: serde_json::Map<String, serde_json::Value> = moved
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(t, c, n)| (format!("{t}.{c}"), serde_json::Value::from(*n)))
+        .collect();
+    by.audit(
+        &tx,
+        "organisation.merge",
+        survivor.id,
+        serde_json::json!({
+            "merged": duplicate.key,
+            "mergedId": duplicate.id,
+            "reason": reason,
+            "moved": detail,
+            "duplicateMemberships": duplicate_memberships,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::changes::committed();
+    let survivor = get(db, survivor.id).await?;
+    Ok(Merged {
+        survivor,
+        merged,
+        moved,
+        duplicate_memberships,
+    })
+}
+
 /// The verification queue (platform admins): organisations in `status` (PENDING by default),
 /// oldest first.
 pub async fn applications(
