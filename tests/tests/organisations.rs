@@ -293,6 +293,67 @@ async fn a_rejected_application_is_fixed_and_resubmitted() {
             "{r}"
         );
 
+        // The business licence: uploaded by the applicant (now the org admin), then attached.
+        let upload = |name: &'static str, body: &'static [u8]| {
+            hub.http()
+                .post(format!("{}/files?name={name}", hub.url))
+                .header("cookie", &p.cookie)
+                .header("x-csrf-token", &p.csrf)
+                .body(body)
+                .send()
+        };
+        let r: Value = upload(
+            "营业执照.pdf",
+            b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n",
+        )
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+        let file = r["id"].as_str().expect("file id").to_string();
+        let r = as_person(
+            &hub,
+            &p,
+            "mutation($id:ID!, $f:String!){ resubmitOrganisation(id:$id, input:{businessLicenceFile:$f}){ organisation{ status application{ businessLicence{ id contentType url } } } } }",
+            json!({"id": id, "f": file}),
+        )
+        .await;
+        let o = &r["data"]["resubmitOrganisation"]["organisation"];
+        assert_eq!(o["status"], "PENDING", "{r}");
+        assert_eq!(
+            o["application"]["businessLicence"]["contentType"],
+            "application/pdf"
+        );
+        assert_eq!(
+            o["application"]["businessLicence"]["url"],
+            format!("/files/{file}")
+        );
+        let r = hub
+            .gql(
+                VERIFY,
+                json!({"input": {"id": id, "decision": "REJECT", "reason": "营业执照模糊 / the licence is unreadable"}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            r["data"]["verifyOrganisation"]["organisation"]["status"], "REJECTED",
+            "{r}"
+        );
+        // Somebody else's upload id is not accepted.
+        let r = as_person(
+            &hub,
+            &p,
+            "mutation($id:ID!){ resubmitOrganisation(id:$id, input:{businessLicenceFile:\"no-such-file\"}){ organisation{ status } } }",
+            json!({"id": id}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
+        assert_eq!(
+            r["errors"][0]["extensions"]["field"],
+            "input.businessLicenceFile"
+        );
+
         // Fixes the name and resubmits: PENDING again, reason cleared; a bad code is refused.
         let resubmit = "mutation($id:ID!, $input: ResubmitOrganisationInput!){ resubmitOrganisation(id:$id, input:$input){ organisation{ status nameZh creditCode application{ rejectionReason } } } }";
         let r = as_person(
@@ -315,7 +376,7 @@ async fn a_rejected_application_is_fixed_and_resubmitted() {
         assert_eq!(o["nameZh"], "草原新材料有限公司");
         assert_eq!(o["creditCode"], "9144030071526726XG");
         assert!(o["application"]["rejectionReason"].is_null(), "{r}");
-        assert_eq!(audit_count(&hub, "organisation.resubmit", row.id).await, 1);
+        assert_eq!(audit_count(&hub, "organisation.resubmit", row.id).await, 2);
 
         let r = hub
             .gql(
