@@ -182,6 +182,24 @@ async fn an_application_is_pending_publishes_nothing_until_approved() {
             "a need is public once posted: {r}"
         );
 
+        // An event is public once created: an organiser token of the organisation is refused.
+        let organiser = hub.token(&key, Role::Organiser).await;
+        let r = hub
+            .gql(
+                "mutation($input: CreateEventInput!){ createEvent(input:$input){ event{ id } } }",
+                json!({"input": {
+                    "title": "乳业技术对接会",
+                    "tables": 4,
+                    "sessions": [{"name": "上午场", "startsAt": "2027-06-18T01:00:00Z", "endsAt": "2027-06-18T03:00:00Z"}]
+                }}),
+                Some(&organiser),
+            )
+            .await;
+        assert_eq!(
+            r["errors"][0]["extensions"]["reason"], "ORGANISATION_NOT_VERIFIED",
+            "{r}"
+        );
+
         // Not on the public list; in the platform admin's queue; the queue is theirs alone.
         let list = "{ organisations(first: 50){ totalCount edges{ node{ key } } } }";
         let r = hub.gql(list, json!({}), None).await;
