@@ -1084,3 +1084,84 @@ async fn a_merge_moves_every_record_and_loses_none() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_person_logged_in_through_openid_connect_applies_and_acts_for_the_new_organisation() {
+    use transferhub_tests::oidc_peer::{hub_with_provider, Browser};
+    for backend in backends().await {
+        let (hub, _peer) = hub_with_provider(backend, |_| {}).await;
+        let b = Browser::new();
+        // An address no e-mail-domain rule maps: the person belongs to no organisation.
+        let (_, csrf) = b
+            .login(&hub.url, "campus", "founder@steppe-firm.cn")
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: login failed: {e:#}"));
+        let post = |query: &'static str, variables: Value, csrf: String| {
+            let client = b.client.clone();
+            let url = format!("{}/graphql", hub.url);
+            async move {
+                client
+                    .post(url)
+                    .header("x-csrf-token", csrf)
+                    .json(&json!({ "query": query, "variables": variables }))
+                    .send()
+                    .await
+                    .expect("request")
+                    .json::<Value>()
+                    .await
+                    .expect("json")
+            }
+        };
+        let r = post("{ viewer { role } }", json!({}), csrf.clone()).await;
+        assert!(r["data"]["viewer"].is_null(), "{backend:?}: {r}");
+        let mut input = application("91150100MA0N1B2C38");
+        input["nameEn"] = json!("Steppe Firm");
+        let r = post(CREATE_ORG, json!({ "input": input }), csrf.clone()).await;
+        assert_eq!(
+            r["data"]["createOrganisation"]["organisation"]["status"], "PENDING",
+            "{r}"
+        );
+        let r = post(
+            "{ viewer { role email organisation { key status } } }",
+            json!({}),
+            csrf.clone(),
+        )
+        .await;
+        assert_eq!(r["data"]["viewer"]["role"], "ORG_ADMIN", "{r}");
+        assert_eq!(r["data"]["viewer"]["email"], "founder@steppe-firm.cn");
+        assert_eq!(r["data"]["viewer"]["organisation"]["key"], "steppe-firm");
+
+        // A later login acts for it too (the membership, not the session, carries it).
+        let b2 = Browser::new();
+        let (_, csrf2) = b2
+            .login(&hub.url, "campus", "founder@steppe-firm.cn")
+            .await
+            .expect("second login");
+        let r: Value = b2
+            .client
+            .post(format!("{}/graphql", hub.url))
+            .header("x-csrf-token", csrf2)
+            .json(&json!({ "query": "{ viewer { role organisation { key status } } }" }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(r["data"]["viewer"]["role"], "ORG_ADMIN", "{r}");
+        assert_eq!(r["data"]["viewer"]["organisation"]["status"], "PENDING");
+        let row = org_row(&hub, "steppe-firm").await;
+        let apply = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("organisation.apply"))
+            .filter(audit_log::Column::EntityId.eq(row.id))
+            .one(&hub.db)
+            .await
+            .expect("audit")
+            .expect("entry");
+        assert_eq!(
+            apply.actor,
+            format!("user:{}", row.applied_by_user_id.expect("applicant"))
+        );
+        eprintln!("backend {backend:?}: OpenID login → apply → org admin");
+    }
+}
