@@ -147,6 +147,28 @@ pub enum OrganisationKind {
     Portal,
 }
 
+/// Where an organisation stands in verification (审核) by a platform admin. Only VERIFIED
+/// organisations publish; the others may prepare drafts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrganisationStatus {
+    /// Applied (or resubmitted); waits for a platform admin.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "PENDING"))]
+    Pending,
+    /// Approved by a platform admin (and every organisation from configuration or demo data).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "VERIFIED"))]
+    Verified,
+    /// Rejected with a reason; its admin may fix the application and resubmit.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "REJECTED"))]
+    Rejected,
+}
+
 /// What a member or a token may do; checked by the one policy in the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]

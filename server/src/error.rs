@@ -58,6 +58,14 @@ pub enum AppError {
     NotFound(String),
     /// The caller may not do this.
     Forbidden(String),
+    /// The caller may not do this because of a state of their organisation (not yet verified,
+    /// deactivated): FORBIDDEN with a stable `extensions.reason`, e.g. `ORGANISATION_NOT_VERIFIED`.
+    ForbiddenBecause {
+        /// Stable machine-readable reason.
+        reason: &'static str,
+        /// What is refused and what to do about it.
+        message: String,
+    },
     /// No credential, or an invalid one.
     Unauthenticated(String),
     /// The change conflicts with stored state.
@@ -86,6 +94,7 @@ impl AppError {
             Self::BadInput { field, message, .. } => format!("{field}: {message}"),
             Self::NotFound(what) => format!("{what} not found"),
             Self::Forbidden(m) | Self::Unauthenticated(m) | Self::Conflict(m) => m.clone(),
+            Self::ForbiddenBecause { message, .. } => message.clone(),
             Self::RateLimited { retry_after_secs } => {
                 format!("请求过于频繁 / rate limit exceeded; retry after {retry_after_secs} s")
             }
@@ -108,7 +117,7 @@ impl AppError {
         match self {
             Self::BadInput { .. } => Code::BadInput,
             Self::NotFound(_) => Code::NotFound,
-            Self::Forbidden(_) => Code::Forbidden,
+            Self::Forbidden(_) | Self::ForbiddenBecause { .. } => Code::Forbidden,
             Self::Unauthenticated(_) => Code::Unauthenticated,
             Self::Conflict(_) => Code::Conflict,
             Self::RateLimited { .. } => Code::RateLimited,
@@ -156,6 +165,9 @@ impl From<AppError> for async_graphql::Error {
             if let AppError::RateLimited { retry_after_secs } = &e {
                 ext.set("retryAfter", *retry_after_secs);
             }
+            if let AppError::ForbiddenBecause { reason, .. } = &e {
+                ext.set("reason", *reason);
+            }
         })
     }
 }
@@ -188,6 +200,9 @@ impl axum::response::IntoResponse for AppError {
             serde_json::json!({ "error": { "code": code.as_str(), "message": message } });
         if let AppError::BadInput { field, .. } = &self {
             body["error"]["field"] = serde_json::Value::from(field.as_str());
+        }
+        if let AppError::ForbiddenBecause { reason, .. } = &self {
+            body["error"]["reason"] = serde_json::Value::from(*reason);
         }
         let mut resp = (status_for(code), axum::Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = &self {

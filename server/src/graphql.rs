@@ -42,6 +42,7 @@ pub struct QueryRoot(
     crate::links::graphql::LinksQuery,
     crate::stats::graphql::StatsQuery,
     crate::sources::governance_graphql::GovernanceQuery,
+    crate::organisations::graphql::OrganisationsQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -55,6 +56,7 @@ pub struct MutationRoot(
     EventsMutation,
     crate::links::graphql::LinksMutation,
     crate::sources::governance_graphql::GovernanceMutation,
+    crate::organisations::graphql::OrganisationsMutation,
 );
 
 /// Every subscription, merged from the domains.

@@ -21,6 +21,7 @@ pub mod loaders;
 pub mod matching;
 pub mod metrics;
 pub mod needs;
+pub mod organisations;
 pub mod outbound;
 pub mod outbox;
 pub mod paging;

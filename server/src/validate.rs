@@ -143,6 +143,91 @@ pub fn publication_number(
     }
 }
 
+/// The alphabet of 统一社会信用代码 (GB 32100-2015), in value order 0–30: digits and upper-case
+/// letters without I, O, Z, S and V.
+const CREDIT_CODE_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// Weights of the first 17 characters in the check (GB 32100-2015).
+const CREDIT_CODE_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+/// The check character (18th) of a unified social credit code from its first 17 characters,
+/// which must be in the alphabet: c = 31 − (Σ vᵢ·wᵢ mod 31), 31 → 0.
+pub fn credit_code_check_character(first17: &str) -> Option<char> {
+    let mut sum = 0u32;
+    let mut n = 0;
+    for (c, w) in first17.chars().zip(CREDIT_CODE_WEIGHTS) {
+        sum += CREDIT_CODE_ALPHABET.find(c)? as u32 * w;
+        n += 1;
+    }
+    if n != 17 || first17.chars().count() != 17 {
+        return None;
+    }
+    let c = (31 - sum % 31) % 31;
+    CREDIT_CODE_ALPHABET.chars().nth(c as usize)
+}
+
+/// Checks a 统一社会信用代码 (unified social credit code, GB 32100-2015): 18 characters from
+/// `0-9` and `A-Y` without I, O, Z, S, V, the last one the check character. Surrounding spaces
+/// are trimmed and lower-case ASCII letters read as upper-case; anything else wrong is a
+/// BAD_INPUT naming the problem (length, the first bad character and its position, or the
+/// check character that would be right). Returns the normalised code.
+pub fn credit_code(field: &str, value: &str) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    let code: String = v.chars().map(|c| c.to_ascii_uppercase()).collect();
+    let n = code.chars().count();
+    if n != 18 {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "is {n} characters long; a unified social credit code (统一社会信用代码) has 18"
+            ),
+        ));
+    }
+    for (i, c) in code.chars().enumerate() {
+        if CREDIT_CODE_ALPHABET.contains(c) {
+            continue;
+        }
+        let pos = i + 1;
+        let why = match c {
+            'I' | 'O' | 'Z' | 'S' | 'V' => {
+                "is not allowed (I, O, Z, S, V are never used)".to_string()
+            }
+            '０'..='９' => format!(
+                "is a full-width digit; write the ASCII digit {}",
+                char::from(b'0' + (c as u32 - '０' as u32) as u8)
+            ),
+            'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                "is a full-width letter; write ASCII letters".to_string()
+            }
+            c if c.is_whitespace() => {
+                "is a space; write the 18 characters without spaces".to_string()
+            }
+            _ => "is not allowed (only 0-9 and A-Y without I, O, Z, S, V)".to_string(),
+        };
+        return Err(AppError::bad_input(
+            field,
+            format!("character {pos} '{c}' {why}"),
+        ));
+    }
+    let (first17, last) = code.split_at(17);
+    let expected = credit_code_check_character(first17)
+        .ok_or_else(|| AppError::Internal("credit code check over a checked alphabet".into()))?;
+    let given = last.chars().next().unwrap_or_default();
+    if given != expected {
+        return Err(AppError::BadInput {
+            field: field.to_string(),
+            message: format!("check character should be {expected}, not {given}"),
+            expected_check_digit: Some(expected),
+        });
+    }
+    Ok(code)
+}
+
 /// Checks an optional amount of money in yuan.
 pub fn money(field: &str, value: Option<i64>) -> AppResult<Option<i64>> {
     match value {
@@ -207,6 +292,104 @@ mod tests {
         assert_eq!(section.as_deref(), Some("C"));
         assert_eq!(division.as_deref(), Some("C38"));
         assert_eq!(group.as_deref(), Some("C384"));
+    }
+
+    fn bad(value: &str) -> String {
+        match credit_code("input.creditCode", value).expect_err(value) {
+            AppError::BadInput { field, message, .. } => {
+                assert_eq!(field, "input.creditCode");
+                message
+            }
+            other => panic!("{value}: unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn credit_code_worked_examples_of_domain_md_pass() {
+        for (first17, check) in [
+            ("91350100M000100Y4", '3'),
+            ("91110000802100433", 'B'),
+            ("9144030071526726X", 'G'),
+        ] {
+            assert_eq!(
+                credit_code_check_character(first17),
+                Some(check),
+                "{first17}"
+            );
+            let full = format!("{first17}{check}");
+            assert_eq!(credit_code("input.creditCode", &full).expect("valid"), full);
+        }
+        // Surrounding spaces and lower-case letters are read as the code.
+        assert_eq!(
+            credit_code("c", " 91350100m000100y43 ").expect("valid"),
+            "91350100M000100Y43"
+        );
+    }
+
+    #[test]
+    fn credit_code_wrong_check_character_names_the_right_one() {
+        assert_eq!(
+            bad("91350100M000100Y44"),
+            "check character should be 3, not 4"
+        );
+        assert_eq!(
+            bad("9144030071526726XA"),
+            "check character should be G, not A"
+        );
+        let e = credit_code("c", "91110000802100433C").expect_err("wrong");
+        match e {
+            AppError::BadInput {
+                expected_check_digit,
+                ..
+            } => assert_eq!(expected_check_digit, Some('B')),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn credit_code_forbidden_letters_are_named_with_their_position() {
+        for (code, pos, c) in [
+            ("9135I100M000100Y43", 5, 'I'),
+            ("91350100O000100Y43", 9, 'O'),
+            ("91350100M000100Z43", 16, 'Z'),
+            ("S1350100M000100Y43", 1, 'S'),
+            ("91350100M000100Y4V", 18, 'V'),
+        ] {
+            assert_eq!(
+                bad(code),
+                format!("character {pos} '{c}' is not allowed (I, O, Z, S, V are never used)")
+            );
+        }
+        // Lower-case forbidden letters are still forbidden.
+        assert!(bad("9135i100M000100Y43").contains("'I' is not allowed"));
+    }
+
+    #[test]
+    fn credit_code_of_17_or_19_characters_is_refused_by_length() {
+        assert_eq!(
+            bad("91350100M000100Y4"),
+            "is 17 characters long; a unified social credit code (统一社会信用代码) has 18"
+        );
+        assert_eq!(
+            bad("91350100M000100Y430"),
+            "is 19 characters long; a unified social credit code (统一社会信用代码) has 18"
+        );
+        assert_eq!(bad("  "), "must not be empty");
+    }
+
+    #[test]
+    fn credit_code_full_width_digits_are_named() {
+        assert_eq!(
+            bad("９1350100M000100Y43"),
+            "character 1 '９' is a full-width digit; write the ASCII digit 9"
+        );
+        assert_eq!(
+            bad("91350100M000100Y4３"),
+            "character 18 '３' is a full-width digit; write the ASCII digit 3"
+        );
+        assert!(bad("91350100Ｍ000100Y43").contains("full-width letter"));
+        assert!(bad("91350100 M00100Y43").contains("is a space"));
+        assert!(bad("91350100-000100Y43").contains("only 0-9 and A-Y"));
     }
 
     #[test]

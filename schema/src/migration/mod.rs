@@ -14,6 +14,7 @@ mod m20260201_000008_create_events;
 mod m20260201_000009_create_links_stats;
 mod m20260301_000010_create_cluster;
 mod m20261207_000020_create_uploaded_files;
+mod m20261207_000040_add_organisation_verification;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000009_create_links_stats::Migration),
             Box::new(m20260301_000010_create_cluster::Migration),
             Box::new(m20261207_000020_create_uploaded_files::Migration),
+            Box::new(m20261207_000040_add_organisation_verification::Migration),
         ]
     }
 }

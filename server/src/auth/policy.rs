@@ -3,7 +3,8 @@
 
 use super::Viewer;
 use crate::error::{AppError, AppResult};
-use transferhub_schema::enums::{AchievementStatus, Role};
+use transferhub_schema::entity::organisation;
+use transferhub_schema::enums::{AchievementStatus, OrganisationStatus, Role};
 
 /// What the viewer wants to do to an organisation's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,11 @@ pub enum Action {
     ReviewRecords,
     /// See the statistics centre and data-quality reports across organisations (platform admins).
     ReadStats,
+    /// Fix and resubmit the organisation's own application for verification (its org admins).
+    ManageOrganisation,
+    /// See the verification queue, approve, reject, create and deactivate organisations
+    /// (platform admins; the org argument is ignored).
+    VerifyOrganisations,
 }
 
 impl Action {
@@ -47,6 +53,7 @@ impl Action {
                 | Action::ReadAuditLog
                 | Action::ManageMembers
                 | Action::ReviewRecords
+                | Action::ManageOrganisation
         )
     }
 }
@@ -59,6 +66,9 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
         Role::PlatformAdmin => Ok(()),
         _ if matches!(action, Action::ManageLinks | Action::ReadStats) => Err(AppError::Forbidden(
             "only platform admins edit the link directory and see platform statistics".into(),
+        )),
+        _ if action == Action::VerifyOrganisations => Err(AppError::Forbidden(
+            "only platform admins verify, create and deactivate organisations".into(),
         )),
         Role::Organiser if action == Action::ManageEvents && v.organisation_id == org_id => Ok(()),
         _ if action == Action::ManageEvents => Err(AppError::Forbidden(
@@ -100,6 +110,38 @@ fn what(action: Action) -> &'static str {
         Action::ReviewRecords => "review harvested records",
         Action::ReadStats => "see platform statistics",
         Action::TakePartInEvents => "register or meet for an organisation (use a member token)",
+        Action::ManageOrganisation => "change the organisation's application",
+        Action::VerifyOrganisations => "verify organisations",
+    }
+}
+
+/// Refuses publishing for an organisation that is not VERIFIED or is deactivated: such an
+/// organisation prepares drafts, publishes nothing. FORBIDDEN with `extensions.reason`
+/// `ORGANISATION_NOT_VERIFIED` or `ORGANISATION_DEACTIVATED`.
+pub fn may_publish(org: &organisation::Model) -> AppResult<()> {
+    if org.deactivated_at.is_some() {
+        return Err(AppError::ForbiddenBecause {
+            reason: "ORGANISATION_DEACTIVATED",
+            message: format!(
+                "机构已停用 / organisation {} is deactivated and publishes nothing",
+                org.key
+            ),
+        });
+    }
+    match org.status {
+        OrganisationStatus::Verified => Ok(()),
+        status => Err(AppError::ForbiddenBecause {
+            reason: "ORGANISATION_NOT_VERIFIED",
+            message: format!(
+                "机构尚未通过审核 / organisation {} is {} verification: it may prepare drafts, \
+                 but publishes nothing until a platform admin approves it",
+                org.key,
+                match status {
+                    OrganisationStatus::Rejected => "REJECTED in",
+                    _ => "PENDING",
+                }
+            ),
+        }),
     }
 }
 

@@ -121,23 +121,43 @@ pub async fn resolve(
             tracing::warn!(error = %e, session.id = row.id, "cannot record session use");
         }
     }
-    let viewer =
-        match (row.organisation_id, row.role) {
-            (Some(org_id), Some(role)) => organisation::Entity::find_by_id(org_id)
-                .one(db)
-                .await?
-                .map(|org| Viewer {
-                    token_id: 0,
-                    token_name: user.display_name.clone(),
-                    organisation_id: org.id,
-                    organisation_key: org.key,
-                    role,
-                    user_id: Some(user.id),
-                    session_id: Some(row.id),
-                }),
-            _ => None,
-        };
+    let viewer = match (row.organisation_id, row.role) {
+        (Some(org_id), Some(role)) => organisation::Entity::find_by_id(org_id)
+            .one(db)
+            .await?
+            // A deactivated organisation's members no longer act for it.
+            .filter(|org| org.deactivated_at.is_none() || role == Role::PlatformAdmin)
+            .map(|org| Viewer {
+                token_id: 0,
+                token_name: user.display_name.clone(),
+                organisation_id: org.id,
+                organisation_key: org.key,
+                role,
+                user_id: Some(user.id),
+                session_id: Some(row.id),
+            }),
+        _ => None,
+    };
     Ok((SessionInfo { session: row, user }, viewer))
+}
+
+/// Switches a session to act for an organisation with a role (a person who just created an
+/// organisation acts as its org admin from the next request on, without logging in again).
+pub async fn act_for<C: ConnectionTrait>(
+    db: &C,
+    session_id: i64,
+    organisation_id: i64,
+    role: Role,
+) -> AppResult<()> {
+    session::ActiveModel {
+        id: sea_orm::Unchanged(session_id),
+        organisation_id: Set(Some(organisation_id)),
+        role: Set(Some(role)),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
 }
 
 /// Closes every session of a user (logout everywhere); returns how many were open.

@@ -91,6 +91,12 @@ pub async fn authenticate_with_limit(
     if token.revoked_at.is_some() || token.expires_at.is_some_and(|e| e < now) {
         return Err(refused());
     }
+    if org.deactivated_at.is_some() && token.role != Role::PlatformAdmin {
+        return Err(AppError::Unauthenticated(format!(
+            "机构已停用 / organisation {} is deactivated; its tokens no longer work",
+            org.key
+        )));
+    }
     // Touch last-used at most once a minute, so busy portals don't turn reads into writes.
     if token
         .last_used_at

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{
-    AchievementStatus, AchievementType, OrganisationKind, PatentType, TransferMode,
+    AchievementStatus, AchievementType, OrganisationKind, OrganisationStatus, PatentType,
+    TransferMode,
 };
 use transferhub_schema::types::{IndustryCode, Trl};
 
@@ -87,6 +88,27 @@ impl Organisation {
     /// Short Chinese description.
     async fn description_zh(&self) -> Option<&str> {
         self.0.description_zh.as_deref()
+    }
+    /// Verification state (审核): only VERIFIED organisations publish.
+    async fn status(&self) -> OrganisationStatus {
+        self.0.status
+    }
+    /// 统一社会信用代码, when the organisation has one.
+    async fn credit_code(&self) -> Option<&str> {
+        self.0.credit_code.as_deref()
+    }
+    /// False once a platform admin has deactivated it.
+    async fn active(&self) -> bool {
+        self.0.deactivated_at.is_none()
+    }
+    /// The application behind the verification: address, contact, business licence, the
+    /// decision and its reason (the organisation's members, its applicant and platform admins;
+    /// null for others).
+    async fn application(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Option<crate::organisations::graphql::OrganisationApplication> {
+        crate::organisations::graphql::OrganisationApplication::for_caller(ctx, &self.0)
     }
     /// This organisation's achievements visible to the caller.
     #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -431,7 +453,7 @@ pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
-    /// Organisations, in key order.
+    /// Verified, active organisations, in id order.
     #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn organisations(
         &self,

@@ -16,7 +16,8 @@ use sea_orm::{
 };
 use transferhub_schema::entity::{achievement, organisation, patent};
 use transferhub_schema::enums::{
-    AchievementStatus, AchievementType, OrganisationKind, PatentType, TransferMode,
+    AchievementStatus, AchievementType, OrganisationKind, OrganisationStatus, PatentType,
+    TransferMode,
 };
 use transferhub_schema::types::PatentKind;
 
@@ -175,8 +176,12 @@ pub async fn get(
     Ok(a)
 }
 
+/// The public list: verified, active organisations (applications are in the verification queue,
+/// `organisationApplications`).
 fn organisations_of_kind(kind: Option<OrganisationKind>) -> sea_orm::Select<organisation::Entity> {
-    let mut s = organisation::Entity::find();
+    let mut s = organisation::Entity::find()
+        .filter(organisation::Column::Status.eq(OrganisationStatus::Verified))
+        .filter(organisation::Column::DeactivatedAt.is_null());
     if let Some(k) = kind {
         s = s.filter(organisation::Column::Kind.eq(k));
     }
@@ -724,6 +729,9 @@ pub async fn set_status(
     to: AchievementStatus,
 ) -> AppResult<achievement::Model> {
     let current = for_change(db, viewer, id).await?;
+    if to == AchievementStatus::Published {
+        crate::organisations::service::require_publishing(db, current.organisation_id).await?;
+    }
     let allowed = match to {
         AchievementStatus::Published => current.status != AchievementStatus::Published,
         AchievementStatus::Withdrawn => current.status == AchievementStatus::Published,

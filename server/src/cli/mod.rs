@@ -6,6 +6,7 @@ mod generate;
 mod harvest;
 mod import;
 mod migrate;
+mod org;
 mod reindex;
 mod schema;
 mod seed_demo;
@@ -83,6 +84,9 @@ enum Command {
     /// Manage bearer tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Create, verify, reject, merge, deactivate and list organisations (platform admin).
+    #[command(subcommand)]
+    Org(org::OrgCommand),
     /// Print the effective configuration with secrets masked.
     Config,
 }
@@ -138,6 +142,7 @@ async fn dispatch(cli: Cli) -> Result<(), CliError> {
                 Command::Import(args) => import::run(&config, args).await,
                 Command::Reindex => reindex::run(&config).await,
                 Command::Token(t) => token::run(&config, t).await,
+                Command::Org(o) => org::run(&config, o).await,
                 Command::Schema | Command::Config => Ok(()),
             }
         }

@@ -286,6 +286,8 @@ pub async fn create(
 ) -> AppResult<event::Model> {
     let org = target_org(db, viewer, org_key).await?;
     policy::require(viewer, Action::ManageEvents, org.id)?;
+    // An event is public once created: only verified, active organisations create one.
+    policy::may_publish(&org)?;
     let minutes = i64::from(d.meeting_minutes.unwrap_or(20));
     let sessions = d.sessions.clone().unwrap_or_default();
     check_sessions(&sessions, minutes)?;

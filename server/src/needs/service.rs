@@ -237,6 +237,8 @@ pub async fn create(
 ) -> AppResult<need::Model> {
     let org = target_org(db, viewer, org_key).await?;
     policy::require(viewer, Action::WriteNeeds, org.id)?;
+    // A need is public once posted (there is no draft need): only verified organisations post.
+    policy::may_publish(&org)?;
     let tx = crate::db::begin_write(db).await?;
     let saved = insert(&tx, &org, &draft, NeedStatus::Open).await?;
     crate::changes::need_changed(&tx, &[saved.id]).await?;

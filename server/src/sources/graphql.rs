@@ -388,6 +388,8 @@ impl SourcesMutation {
         let v = viewer(ctx);
         let org = crate::catalog::service::target_org(db, v, input.organisation.as_deref()).await?;
         policy::require(v, Action::ManageSources, org.id)?;
+        // A source's harvests publish: not before the organisation is verified.
+        policy::may_publish(&org)?;
         let spec = SourceSpec {
             key: input.key.trim().to_string(),
             kind: input.kind.trim().to_string(),
@@ -445,6 +447,7 @@ impl SourcesMutation {
         let v = viewer(ctx);
         let src = service::get(db, &source_key).await?;
         policy::require(v, Action::ManageSources, src.organisation_id)?;
+        crate::organisations::service::require_publishing(db, src.organisation_id).await?;
         let harvester = ctx.data::<Harvester>()?.clone();
         let lease = harvester.begin(&source_key, full).await?;
         let run = HarvestRun::from(lease.run.clone());
