@@ -297,6 +297,18 @@ export type Budget = {
   negotiable: Scalars['Boolean']['output'];
 };
 
+/** An uploaded business licence. */
+export type BusinessLicence = {
+  /** Detected type: application/pdf or an image type. */
+  contentType: Scalars['String']['output'];
+  /** File name. */
+  fileName: Scalars['String']['output'];
+  /** Public id of the upload. */
+  id: Scalars['String']['output'];
+  /** Download path (`GET /files/{id}`; members of the organisation and platform admins). */
+  url: Scalars['String']['output'];
+};
+
 /** What one check found. */
 export type CheckOutcome =
   /** The site answered with an error status (404, 410, 5xx …). */
@@ -499,6 +511,35 @@ export type CreateNeedInput = {
   titleEn?: InputMaybe<Scalars['String']['input']>;
   /** Wanted transfer modes. */
   transferModes?: Array<TransferMode>;
+};
+
+/** Input of `createOrganisation`. */
+export type CreateOrganisationInput = {
+  /** Postal address; required in applications. */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** Platform admins only: e-mail of the person invited as the organisation's first admin. */
+  adminEmail?: InputMaybe<Scalars['String']['input']>;
+  /** Id of the business licence upload (`POST /files`), a PDF or an image. */
+  businessLicenceFile?: InputMaybe<Scalars['String']['input']>;
+  /** Contact e-mail. */
+  contactEmail?: InputMaybe<Scalars['String']['input']>;
+  /** Contact person; required in applications. */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** Contact telephone (this or the e-mail is required in applications). */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * 统一社会信用代码 (18 characters with its check character); required for universities,
+   * institutes, firms and agencies.
+   */
+  creditCode?: InputMaybe<Scalars['String']['input']>;
+  /** Kind (PORTAL only by platform admins). */
+  kind: OrganisationKind;
+  /** English name (also makes the organisation's key). */
+  nameEn: Scalars['String']['input'];
+  /** Chinese name. */
+  nameZh: Scalars['String']['input'];
+  /** GB/T 2260 region code (six digits); required in applications. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type DataQuality = {
@@ -1236,12 +1277,44 @@ export type Member = {
   role: Role;
 };
 
+/** Input of `mergeOrganisations`. */
+export type MergeOrganisationsInput = {
+  /** The duplicate whose records move to the survivor; it stays deactivated (global id). */
+  merged: Scalars['ID']['input'];
+  /** Why (kept in the audit log and the duplicate's deactivation reason). */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The organisation that stays (global id). */
+  survivor: Scalars['ID']['input'];
+};
+
+/** Result of `mergeOrganisations`. */
+export type MergeOrganisationsPayload = {
+  /** Memberships dropped because the person was already in the survivor. */
+  duplicateMemberships: Scalars['Int']['output'];
+  /** The duplicate, deactivated. */
+  merged: Organisation;
+  /** What moved, per referencing column (columns with no rows are left out). */
+  moved: Array<MovedRecords>;
+  /** The organisation that stays. */
+  survivor: Organisation;
+};
+
 /** How many records lack a field. */
 export type MissingField = {
   /** Records of the source without it. */
   count: Scalars['Int']['output'];
   /** GraphQL field name of the achievement (`industryCode`, `maturity` …). */
   field: Scalars['String']['output'];
+};
+
+/** Rows a merge moved from one column. */
+export type MovedRecords = {
+  /** Column that referenced the duplicate. */
+  column: Scalars['String']['output'];
+  /** Rows moved. */
+  count: Scalars['Int']['output'];
+  /** Table. */
+  table: Scalars['String']['output'];
 };
 
 /** Every mutation, merged from the domains. */
@@ -1260,6 +1333,17 @@ export type MutationRoot = {
   createEvent: EventPayload;
   /** Posts a need. */
   createNeed: NeedPayload;
+  /**
+   * Creates an organisation. A logged-in person without an organisation applies: it is
+   * PENDING until a platform admin verifies it, and the person becomes its org admin. A
+   * platform admin creates it VERIFIED (optionally inviting its first admin).
+   */
+  createOrganisation: OrganisationPayload;
+  /**
+   * Deactivates an organisation with a reason (platform admins): it publishes nothing more
+   * and its members' sessions and tokens stop acting for it.
+   */
+  deactivateOrganisation: OrganisationPayload;
   /** Invites a person by e-mail; their first login joins the organisation with the role. */
   inviteMember: InviteMemberPayload;
   /**
@@ -1267,6 +1351,12 @@ export type MutationRoot = {
    * next request of each gets UNAUTHENTICATED. Only for cookie sessions (CSRF-checked).
    */
   logoutEverywhere: LogoutEverywherePayload;
+  /**
+   * Merges a duplicate organisation into another (platform admins): every record that
+   * references the duplicate moves to the survivor in one transaction, audited with the
+   * counts; the duplicate stays deactivated.
+   */
+  mergeOrganisations: MergeOrganisationsPayload;
   /** Makes an achievement public. */
   publishAchievement: AchievementPayload;
   /** Records what a party of a suggested pair thinks of it; later rankings use it. */
@@ -1279,6 +1369,11 @@ export type MutationRoot = {
   requestMeeting: MeetingPayload;
   /** Accepts, declines or cancels a meeting. */
   respondToMeeting: MeetingPayload;
+  /**
+   * Fixes a PENDING or REJECTED application and submits it again (its org admins); it is
+   * PENDING afterwards.
+   */
+  resubmitOrganisation: OrganisationPayload;
   /**
    * Approves (→ PUBLISHED) or rejects (→ WITHDRAWN, with a reason) a record from a source
    * that requires review; org admins of its organisation and platform admins.
@@ -1303,6 +1398,8 @@ export type MutationRoot = {
   upsertLink: LinkPayload;
   /** Creates or updates a source (org admins for their organisation, platform admins for any). */
   upsertSource: SourcePayload;
+  /** Approves a PENDING organisation, or rejects it with a reason (platform admins). */
+  verifyOrganisation: OrganisationPayload;
   /** Takes a published achievement off the public catalog (kept for history). */
   withdrawAchievement: AchievementPayload;
 };
@@ -1351,8 +1448,27 @@ export type MutationRootCreateNeedArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootCreateOrganisationArgs = {
+  input: CreateOrganisationInput;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootDeactivateOrganisationArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootInviteMemberArgs = {
   input: InviteMemberInput;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootMergeOrganisationsArgs = {
+  input: MergeOrganisationsInput;
 };
 
 
@@ -1392,6 +1508,13 @@ export type MutationRootRequestMeetingArgs = {
 export type MutationRootRespondToMeetingArgs = {
   id: Scalars['ID']['input'];
   response: MeetingResponse;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootResubmitOrganisationArgs = {
+  id: Scalars['ID']['input'];
+  input: ResubmitOrganisationInput;
 };
 
 
@@ -1451,6 +1574,12 @@ export type MutationRootUpsertLinkArgs = {
 /** Every mutation, merged from the domains. */
 export type MutationRootUpsertSourceArgs = {
   input: UpsertSourceInput;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootVerifyOrganisationArgs = {
+  input: VerifyOrganisationInput;
 };
 
 
@@ -1594,6 +1723,16 @@ export type Node = {
 export type Organisation = Node & {
   /** This organisation's achievements visible to the caller. */
   achievements: AchievementConnection;
+  /** False once a platform admin has deactivated it. */
+  active: Scalars['Boolean']['output'];
+  /**
+   * The application behind the verification: address, contact, business licence, the
+   * decision and its reason (the organisation's members, its applicant and platform admins;
+   * null for others).
+   */
+  application: Maybe<OrganisationApplication>;
+  /** 统一社会信用代码, when the organisation has one. */
+  creditCode: Maybe<Scalars['String']['output']>;
   /** Short Chinese description. */
   descriptionZh: Maybe<Scalars['String']['output']>;
   /** Opaque global id. */
@@ -1614,6 +1753,8 @@ export type Organisation = Node & {
   needs: NeedConnection;
   /** GB/T 2260 region code. */
   regionCode: Maybe<Scalars['String']['output']>;
+  /** Verification state (审核): only VERIFIED organisations publish. */
+  status: OrganisationStatus;
   /** Web site. */
   website: Maybe<Scalars['String']['output']>;
 };
@@ -1632,6 +1773,48 @@ export type OrganisationNeedsArgs = {
   first: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type OrganisationApplication = {
+  /** Postal address. */
+  address: Maybe<Scalars['String']['output']>;
+  /** The business licence upload, if one was given. */
+  businessLicence: Maybe<BusinessLicence>;
+  /** Contact e-mail. */
+  contactEmail: Maybe<Scalars['String']['output']>;
+  /** Contact person. */
+  contactName: Maybe<Scalars['String']['output']>;
+  /** Contact telephone. */
+  contactPhone: Maybe<Scalars['String']['output']>;
+  /** When a platform admin deactivated the organisation. */
+  deactivatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Why it was deactivated. */
+  deactivationReason: Maybe<Scalars['String']['output']>;
+  /** The reason of the rejection (REJECTED organisations). */
+  rejectionReason: Maybe<Scalars['String']['output']>;
+  /** When a platform admin last decided. */
+  reviewedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the application was last (re)submitted. */
+  submittedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type OrganisationApplicationConnection = {
+  /** A list of edges. */
+  edges: Array<OrganisationApplicationEdge>;
+  /** A list of nodes. */
+  nodes: Array<Organisation>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** Organisations in the status asked for. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type OrganisationApplicationEdge = {
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: Organisation;
+};
+
 export type OrganisationConnection = {
   /** A list of edges. */
   edges: Array<OrganisationEdge>;
@@ -1642,6 +1825,13 @@ export type OrganisationConnection = {
   /** Number of organisations matching the filter. */
   totalCount: Scalars['Int']['output'];
 };
+
+/** A platform admin's decision on a PENDING organisation. */
+export type OrganisationDecision =
+  /** Verified: it may publish. */
+  | 'APPROVE'
+  /** Rejected with a reason; its admin may fix and resubmit. */
+  | 'REJECT';
 
 /** An edge in a connection. */
 export type OrganisationEdge = {
@@ -1671,6 +1861,24 @@ export type OrganisationKind =
   | 'PORTAL'
   /** 高校 */
   | 'UNIVERSITY';
+
+/** Result of the organisation mutations. */
+export type OrganisationPayload = {
+  /** The organisation as stored. */
+  organisation: Organisation;
+};
+
+/**
+ * Where an organisation stands in verification (审核) by a platform admin. Only VERIFIED
+ * organisations publish; the others may prepare drafts.
+ */
+export type OrganisationStatus =
+  /** Applied (or resubmitted); waits for a platform admin. */
+  | 'PENDING'
+  /** Rejected with a reason; its admin may fix the application and resubmit. */
+  | 'REJECTED'
+  /** Approved by a platform admin (and every organisation from configuration or demo data). */
+  | 'VERIFIED';
 
 /** Information about pagination in a connection */
 export type PageInfo = {
@@ -1816,7 +2024,12 @@ export type QueryRoot = {
   node: Maybe<Node>;
   /** One organisation by key. */
   organisation: Organisation;
-  /** Organisations, in key order. */
+  /**
+   * The verification queue (platform admins): organisations in `status` (PENDING unless
+   * asked otherwise), oldest application first.
+   */
+  organisationApplications: OrganisationApplicationConnection;
+  /** Verified, active organisations, in id order. */
   organisations: OrganisationConnection;
   /**
    * CNIPA links for a patent number in any common spelling (application number, old or new
@@ -1972,6 +2185,14 @@ export type QueryRootNodeArgs = {
 /** Every query root field, merged from the domains. */
 export type QueryRootOrganisationArgs = {
   key: Scalars['String']['input'];
+};
+
+
+/** Every query root field, merged from the domains. */
+export type QueryRootOrganisationApplicationsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  status?: OrganisationStatus;
 };
 
 
@@ -2157,6 +2378,30 @@ export type RequestMode =
   | 'ACCEPT_DECLINE'
   /** Requests are accepted on arrival. */
   | 'AUTO_ACCEPT';
+
+/** Input of `resubmitOrganisation`: the fields to fix; those left out stay as they are. */
+export type ResubmitOrganisationInput = {
+  /** Postal address. */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** Id of the business licence upload (`POST /files`), a PDF or an image. */
+  businessLicenceFile?: InputMaybe<Scalars['String']['input']>;
+  /** Contact e-mail. */
+  contactEmail?: InputMaybe<Scalars['String']['input']>;
+  /** Contact person. */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** Contact telephone. */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 统一社会信用代码. */
+  creditCode?: InputMaybe<Scalars['String']['input']>;
+  /** Kind. */
+  kind?: InputMaybe<OrganisationKind>;
+  /** English name. */
+  nameEn?: InputMaybe<Scalars['String']['input']>;
+  /** Chinese name. */
+  nameZh?: InputMaybe<Scalars['String']['input']>;
+  /** GB/T 2260 region code. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** A reviewer's decision. */
 export type ReviewDecision =
@@ -2704,6 +2949,16 @@ export type UpsertSourceInput = {
   set?: Scalars['String']['input'];
   /** Endpoint URL (network kinds). */
   url?: Scalars['String']['input'];
+};
+
+/** Input of `verifyOrganisation`. */
+export type VerifyOrganisationInput = {
+  /** Approve or reject. */
+  decision: OrganisationDecision;
+  /** The organisation's global id. */
+  id: Scalars['ID']['input'];
+  /** Why (required when rejecting; the applicant sees it). */
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Who the request is authenticated as. */
