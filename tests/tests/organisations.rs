@@ -200,6 +200,34 @@ async fn an_application_is_pending_publishes_nothing_until_approved() {
             "{r}"
         );
 
+        // Taking part in a verified organiser's event shows the organisation on its public
+        // pages: refused too, until approved (below).
+        let host = hub
+            .token("hohhot-technology-transfer-centre", Role::Organiser)
+            .await;
+        let r = hub
+            .gql(
+                "mutation($input: CreateEventInput!){ createEvent(input:$input){ event{ id } } }",
+                json!({"input": {
+                    "title": "呼和浩特科技成果对接会",
+                    "tables": 4,
+                    "sessions": [{"name": "上午场", "startsAt": "2027-06-18T01:00:00Z", "endsAt": "2027-06-18T03:00:00Z"}]
+                }}),
+                Some(&host),
+            )
+            .await;
+        let event = r["data"]["createEvent"]["event"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("event: {r}"))
+            .to_string();
+        let register =
+            "mutation($e: ID!){ registerForEvent(eventId:$e, input:{}){ participant{ id organisation{ key } } } }";
+        let r = as_person(&hub, &p, register, json!({"e": event})).await;
+        assert_eq!(
+            r["errors"][0]["extensions"]["reason"], "ORGANISATION_NOT_VERIFIED",
+            "{r}"
+        );
+
         // Not on the public list; in the platform admin's queue; the queue is theirs alone.
         let list = "{ organisations(first: 50){ totalCount edges{ node{ key } } } }";
         let r = hub.gql(list, json!({}), None).await;
@@ -238,6 +266,12 @@ async fn an_application_is_pending_publishes_nothing_until_approved() {
         );
         let r = hub.gql(list, json!({}), None).await;
         assert_eq!(r["data"]["organisations"]["totalCount"], 2, "{r}");
+        let r = as_person(&hub, &p, register, json!({"e": event})).await;
+        assert_eq!(
+            r["data"]["registerForEvent"]["participant"]["organisation"]["key"],
+            key.as_str(),
+            "{r}"
+        );
         // Deciding twice is a conflict.
         let r = hub
             .gql(

@@ -49,6 +49,9 @@ pub async fn register(
     let e = get(db, event_id).await?;
     let org = target_org(db, viewer, d.organisation.as_deref()).await?;
     require_side_or_organiser(viewer, &[org.id], &e)?;
+    // A participant is shown on the event's public pages: an organisation not yet verified (or
+    // deactivated) takes part in nothing, as it publishes nothing.
+    crate::auth::policy::may_publish(&org)?;
     let now = Utc::now();
     if e.registration_opens_at.is_some_and(|t| now < t) {
         return Err(AppError::Conflict(
