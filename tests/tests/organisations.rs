@@ -659,7 +659,37 @@ async fn a_deactivated_organisation_neither_publishes_nor_acts() {
             )
             .await;
         assert_eq!(r["data"]["organisations"]["totalCount"], 1, "{r}");
-        eprintln!("backend {backend:?}: deactivated organisation refused");
+
+        // Reactivated (a reason is required; only a deactivated one): it acts and publishes again.
+        let reactivate = "mutation($id:ID!, $r:String!){ reactivateOrganisation(id:$id, reason:$r){ organisation{ active application{ deactivationReason } } } }";
+        let r = hub
+            .gql(reactivate, json!({"id": id, "r": ""}), Some(&admin))
+            .await;
+        assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
+        let r = hub
+            .gql(reactivate, json!({"id": id, "r": "误停用"}), Some(&token))
+            .await;
+        assert_eq!(error_code(&r), Some("UNAUTHENTICATED"), "{r}");
+        let r = hub
+            .gql(reactivate, json!({"id": id, "r": "误停用"}), Some(&admin))
+            .await;
+        let o = &r["data"]["reactivateOrganisation"]["organisation"];
+        assert_eq!(o["active"], true, "{r}");
+        assert!(o["application"]["deactivationReason"].is_null(), "{r}");
+        assert_eq!(
+            audit_count(&hub, "organisation.reactivate", row.id).await,
+            1
+        );
+        let r = hub.gql(DRAFT, json!({}), Some(&token)).await;
+        assert!(r["errors"].is_null(), "the token acts again: {r}");
+        service::require_publishing(&hub.db, row.id)
+            .await
+            .unwrap_or_else(|e| panic!("publishes again: {}", e.message()));
+        let r = hub
+            .gql(reactivate, json!({"id": id, "r": "again"}), Some(&admin))
+            .await;
+        assert_eq!(error_code(&r), Some("CONFLICT"), "already active: {r}");
+        eprintln!("backend {backend:?}: deactivated organisation refused, then reactivated");
     }
 }
 
@@ -818,6 +848,14 @@ async fn the_org_cli_creates_verifies_rejects_and_deactivates() {
             "baotou-rare-earth-group",
         ]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        // A merged duplicate stays deactivated: its records are in the survivor.
+        let out = run(&["org", "reactivate", "pending-firm", "--reason", "oops"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("merged"),
+            "{}",
+            text(&out.stderr)
+        );
         let cli_entries = audit_log::Entity::find()
             .filter(audit_log::Column::Actor.eq("cli"))
             .filter(audit_log::Column::Action.starts_with("organisation."))

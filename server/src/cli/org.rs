@@ -1,4 +1,4 @@
-//! `transferhub org create|verify|reject|merge|deactivate|list`: the platform admin's organisation
+//! `transferhub org create|verify|reject|merge|deactivate|reactivate|list`: the platform admin's organisation
 //! commands, through the same service (and audit log, actor `cli`) as GraphQL.
 
 use super::CliError;
@@ -69,6 +69,14 @@ pub enum OrgCommand {
     },
     /// Deactivate an organisation with a reason.
     Deactivate {
+        /// Organisation key.
+        key: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reactivate a deactivated organisation with a reason (not a merged duplicate).
+    Reactivate {
         /// Organisation key.
         key: String,
         /// Why.
@@ -182,6 +190,12 @@ pub async fn run(config: &Config, cmd: OrgCommand) -> Result<(), CliError> {
             let org = service::by_key(&db, &key).await?;
             service::deactivate(&db, By::Cli, org.id, &reason).await?;
             println!("{key}: deactivated");
+        }
+        OrgCommand::Reactivate { key, reason } => {
+            let db = super::open_store(config).await?;
+            let org = service::by_key(&db, &key).await?;
+            service::reactivate(&db, By::Cli, org.id, &reason).await?;
+            println!("{key}: reactivated");
         }
         OrgCommand::List { status: s } => {
             let s = status(&s)?;

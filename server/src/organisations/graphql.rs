@@ -398,4 +398,17 @@ impl OrganisationsMutation {
         let n = relay::decode_id(&id, "Organisation", "id")?;
         Ok(payload(service::deactivate(db, by(ctx), n, &reason).await?))
     }
+
+    /// Reactivates a deactivated organisation with a reason (platform admins); a merged
+    /// duplicate stays deactivated (CONFLICT).
+    async fn reactivate_organisation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<OrganisationPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let n = relay::decode_id(&id, "Organisation", "id")?;
+        Ok(payload(service::reactivate(db, by(ctx), n, &reason).await?))
+    }
 }

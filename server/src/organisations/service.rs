@@ -717,6 +717,47 @@ pub async fn deactivate(
     Ok(saved)
 }
 
+/// Reactivates a deactivated organisation with a reason (platform admins): its tokens and its
+/// members' sessions act again and it publishes again (if verified). A merged duplicate stays
+/// deactivated: its records live in the survivor.
+pub async fn reactivate(
+    db: &DatabaseConnection,
+    by: By<'_>,
+    id: i64,
+    reason: &str,
+) -> AppResult<organisation::Model> {
+    let current = get(db, id).await?;
+    by.require(Action::VerifyOrganisations, current.id)?;
+    let reason = validate::required_text("input.reason", reason, MAX_REASON)?;
+    if current.deactivated_at.is_none() {
+        return Err(AppError::Conflict(format!(
+            "organisation {} is active",
+            current.key
+        )));
+    }
+    if current.merged_into_id.is_some() {
+        return Err(AppError::Conflict(format!(
+            "organisation {} was merged into another: its records are there; it stays deactivated",
+            current.key
+        )));
+    }
+    let mut m: organisation::ActiveModel = current.into();
+    m.deactivated_at = Set(None);
+    m.deactivation_reason = Set(None);
+    m.updated_at = Set(Utc::now());
+    let tx = crate::db::begin_write(db).await?;
+    let saved = m.update(&tx).await?;
+    by.audit(
+        &tx,
+        "organisation.reactivate",
+        saved.id,
+        serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
 /// Every column that references an organisation, as (table, column): a merge moves them all.
 /// The end-to-end merge test fails when the schema has a column ending in `organisation_id` (or
 /// `organiser_id`, `merged_into_id`) that is not listed here.

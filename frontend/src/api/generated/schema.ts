@@ -1359,6 +1359,11 @@ export type MutationRoot = {
   mergeOrganisations: MergeOrganisationsPayload;
   /** Makes an achievement public. */
   publishAchievement: AchievementPayload;
+  /**
+   * Reactivates a deactivated organisation with a reason (platform admins); a merged
+   * duplicate stays deactivated (CONFLICT).
+   */
+  reactivateOrganisation: OrganisationPayload;
   /** Records what a party of a suggested pair thinks of it; later rankings use it. */
   recordMatchFeedback: RecordMatchFeedbackPayload;
   /** Records what came of a scheduled meeting. */
@@ -1475,6 +1480,13 @@ export type MutationRootMergeOrganisationsArgs = {
 /** Every mutation, merged from the domains. */
 export type MutationRootPublishAchievementArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootReactivateOrganisationArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
