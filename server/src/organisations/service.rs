@@ -682,39 +682,15 @@ pub async fn verify(
     Ok(saved)
 }
 
-/// Deactivates an organisation (platform admins, with a reason): it publishes nothing more, and
-/// its members' sessions and tokens no longer act for it.
+/// Deactivates an organisation with a reason (platform admins): it publishes nothing more and
+/// its members' sessions and tokens stop acting for it.
 pub async fn deactivate(
     db: &DatabaseConnection,
     by: By<'_>,
     id: i64,
     reason: &str,
 ) -> AppResult<organisation::Model> {
-    let current = get(db, id).await?;
-    by.require(Action::VerifyOrganisations, current.id)?;
-    let reason = validate::required_text("input.reason", reason, MAX_REASON)?;
-    if current.deactivated_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "organisation {} is already deactivated",
-            current.key
-        )));
-    }
-    let now = Utc::now();
-    let mut m: organisation::ActiveModel = current.into();
-    m.deactivated_at = Set(Some(now));
-    m.deactivation_reason = Set(Some(reason.clone()));
-    m.updated_at = Set(now);
-    let tx = crate::db::begin_write(db).await?;
-    let saved = m.update(&tx).await?;
-    by.audit(
-        &tx,
-        "organisation.deactivate",
-        saved.id,
-        serde_json::json!({ "reason": reason }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(saved)
+    set_active(db, by, id, reason, false).await
 }
 
 /// Reactivates a deactivated organisation with a reason (platform admins): its tokens and its
@@ -726,30 +702,52 @@ pub async fn reactivate(
     id: i64,
     reason: &str,
 ) -> AppResult<organisation::Model> {
+    set_active(db, by, id, reason, true).await
+}
+
+/// Deactivation and reactivation: one audited state change with a required reason.
+async fn set_active(
+    db: &DatabaseConnection,
+    by: By<'_>,
+    id: i64,
+    reason: &str,
+    active: bool,
+) -> AppResult<organisation::Model> {
     let current = get(db, id).await?;
     by.require(Action::VerifyOrganisations, current.id)?;
     let reason = validate::required_text("input.reason", reason, MAX_REASON)?;
-    if current.deactivated_at.is_none() {
+    if current.deactivated_at.is_none() == active {
+        let state = if active {
+            "active"
+        } else {
+            "already deactivated"
+        };
         return Err(AppError::Conflict(format!(
-            "organisation {} is active",
+            "organisation {} is {state}",
             current.key
         )));
     }
-    if current.merged_into_id.is_some() {
+    if active && current.merged_into_id.is_some() {
         return Err(AppError::Conflict(format!(
             "organisation {} was merged into another: its records are there; it stays deactivated",
             current.key
         )));
     }
+    let now = Utc::now();
     let mut m: organisation::ActiveModel = current.into();
-    m.deactivated_at = Set(None);
-    m.deactivation_reason = Set(None);
-    m.updated_at = Set(Utc::now());
+    m.deactivated_at = Set((!active).then_some(now));
+    m.deactivation_reason = Set((!active).then(|| reason.clone()));
+    m.updated_at = Set(now);
     let tx = crate::db::begin_write(db).await?;
     let saved = m.update(&tx).await?;
+    let action = if active {
+        "organisation.reactivate"
+    } else {
+        "organisation.deactivate"
+    };
     by.audit(
         &tx,
-        "organisation.reactivate",
+        action,
         saved.id,
         serde_json::json!({ "reason": reason }),
     )
