@@ -94,7 +94,21 @@ pub struct ViewerInfo {
     pub email: Option<String>,
 }
 
-/// `node` and `viewer`.
+/// The logged-in person of a browser session, with or without an organisation.
+#[derive(SimpleObject)]
+pub struct Account {
+    /// The person's e-mail (from the OpenID provider).
+    pub email: Option<String>,
+    /// The person's name as the provider gave it.
+    pub display_name: String,
+    /// The token to send back in `X-CSRF-Token` on every POST.
+    pub csrf_token: String,
+    /// False until the person belongs to an organisation (then `viewer` is null and the front
+    /// end offers to apply for one with `createOrganisation`).
+    pub has_organisation: bool,
+}
+
+/// `node`, `viewer` and `account`.
 #[derive(Default)]
 pub struct CoreQuery;
 
@@ -144,6 +158,18 @@ impl CoreQuery {
             csrf_token: session.map(|s| s.session.csrf_token.clone()),
             email: session.and_then(|s| s.user.email.clone()),
         }))
+    }
+
+    /// The logged-in person of a browser session, also before they belong to an organisation
+    /// (when `viewer` is null); null for anonymous callers, tokens and API keys.
+    async fn account(&self, ctx: &Context<'_>) -> Option<Account> {
+        let s = ctx.data_opt::<SessionInfo>()?;
+        Some(Account {
+            email: s.user.email.clone(),
+            display_name: s.user.display_name.clone(),
+            csrf_token: s.session.csrf_token.clone(),
+            has_organisation: viewer(ctx).is_some(),
+        })
     }
 }
 

@@ -120,8 +120,18 @@ async fn an_application_is_pending_publishes_nothing_until_approved() {
         let (hub, admin) = hub_with_admin(backend).await;
         let p = person(&hub, "wang@grassland-dairy.cn").await;
         // Without an organisation the person has no viewer yet, but is logged in.
-        let r = as_person(&hub, &p, "{ viewer { role } }", json!({})).await;
+        let r = as_person(
+            &hub,
+            &p,
+            "{ viewer { role } account { email hasOrganisation csrfToken } }",
+            json!({}),
+        )
+        .await;
         assert!(r["data"]["viewer"].is_null(), "{backend:?}: {r}");
+        // `account` tells the web app why: a person, but no organisation yet.
+        assert_eq!(r["data"]["account"]["email"], "wang@grassland-dairy.cn");
+        assert_eq!(r["data"]["account"]["hasOrganisation"], false, "{r}");
+        assert!(r["data"]["account"]["csrfToken"].is_string(), "{r}");
 
         let r = as_person(
             &hub,
@@ -151,11 +161,12 @@ async fn an_application_is_pending_publishes_nothing_until_approved() {
         let r = as_person(
             &hub,
             &p,
-            "{ viewer { role organisation { key status } } }",
+            "{ viewer { role organisation { key status } } account { hasOrganisation } }",
             json!({}),
         )
         .await;
         assert_eq!(r["data"]["viewer"]["role"], "ORG_ADMIN", "{r}");
+        assert_eq!(r["data"]["account"]["hasOrganisation"], true, "{r}");
         assert_eq!(r["data"]["viewer"]["organisation"]["status"], "PENDING");
 
         // Drafts may be prepared; publishing is refused with a stable reason.

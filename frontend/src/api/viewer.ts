@@ -20,13 +20,19 @@ export const session = reactive({
     role: Role
     email: string | null
     csrfToken: string | null
-    organisation: { id: string; key: string; nameZh: string; nameEn: string | null }
+    organisation: { id: string; key: string; nameZh: string; nameEn: string | null; status: OrgStatus; active: boolean }
   },
+  /** The logged-in person of a browser session, also before they belong to an organisation. */
+  account: null as null | { email: string | null; displayName: string; hasOrganisation: boolean },
   providers: [] as Provider[],
 })
 
+/** Verification state of an organisation (审核). */
+export type OrgStatus = 'PENDING' | 'VERIFIED' | 'REJECTED'
+
 const VIEWER = `query Viewer {
-  viewer { role email csrfToken organisation { id key nameZh nameEn } }
+  viewer { role email csrfToken organisation { id key nameZh nameEn status active } }
+  account { email displayName hasOrganisation }
   authProviders { key displayName loginUrl }
 }`
 
@@ -34,8 +40,14 @@ const VIEWER = `query Viewer {
 export async function loadSession(): Promise<void> {
   const r = await client.query(VIEWER, {}, { requestPolicy: 'network-only' }).toPromise()
   session.viewer = r.data?.viewer ?? null
+  session.account = r.data?.account ?? null
   session.providers = r.data?.authProviders ?? []
   session.loaded = true
+}
+
+/** A person who is logged in but belongs to no organisation yet: they may apply for one. */
+export function needsOrganisation(): boolean {
+  return !!session.account && !session.account.hasOrganisation
 }
 
 /** True when the caller has one of the roles (platform admins may do everything). */
@@ -54,5 +66,6 @@ export async function logout(): Promise<void> {
     headers: csrf ? { 'X-CSRF-Token': decodeURIComponent(csrf) } : {},
   })
   session.viewer = null
+  session.account = null
   await loadSession()
 }

@@ -1,5 +1,5 @@
 // Routes come from one file per area in `./modules/` (search, achievement, needs, my-org,
-// events, organiser, admin, stats, auth), merged here. `meta.roles` guards a page: anonymous
+// events, organiser, admin, stats, auth, join), merged here. `meta.roles` guards a page: anonymous
 // callers are sent to the login page, callers without the role see a "not allowed" state.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import type { Role } from '@/api/viewer'
@@ -40,6 +40,10 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession()
   const roles = to.meta.roles
+  // Logged in but in no organisation yet: such pages need one, so the person is offered to join.
+  if (roles && !session.viewer && session.account) {
+    return { name: 'join' }
+  }
   if (roles && !session.viewer) {
     return { name: 'login', query: { return_to: to.fullPath } }
   }

@@ -26,6 +26,21 @@ export type Scalars = {
   NaiveDate: { input: string; output: string; }
 };
 
+/** The logged-in person of a browser session, with or without an organisation. */
+export type Account = {
+  /** The token to send back in `X-CSRF-Token` on every POST. */
+  csrfToken: Scalars['String']['output'];
+  /** The person's name as the provider gave it. */
+  displayName: Scalars['String']['output'];
+  /** The person's e-mail (from the OpenID provider). */
+  email: Maybe<Scalars['String']['output']>;
+  /**
+   * False until the person belongs to an organisation (then `viewer` is null and the front
+   * end offers to apply for one with `createOrganisation`).
+   */
+  hasOrganisation: Scalars['Boolean']['output'];
+};
+
 export type Achievement = Node & {
   /** Asking price in yuan; null means 面议 (negotiable). */
   askingPriceYuan: Maybe<Scalars['Int']['output']>;
@@ -1991,6 +2006,11 @@ export type Provenance = {
 
 /** Every query root field, merged from the domains. */
 export type QueryRoot = {
+  /**
+   * The logged-in person of a browser session, also before they belong to an organisation
+   * (when `viewer` is null); null for anonymous callers, tokens and API keys.
+   */
+  account: Maybe<Account>;
   /** One achievement by global id. */
   achievement: Achievement;
   /** Achievements visible to the caller, newest first. */

@@ -11,6 +11,7 @@ export default [
     redirect: { name: 'admin-sources' },
     meta: { title: 'admin.title', roles: ['ORG_ADMIN'], nav: { label: 'admin.nav', order: 60, roles: ['ORG_ADMIN'] } },
     children: [
+      { path: 'verification', name: 'admin-verification', component: () => import('@/views/admin/VerificationTab.vue'), meta: { title: 'admin.tabs.verification', roles: ['PLATFORM_ADMIN'] } },
       { path: 'sources', name: 'admin-sources', component: () => import('@/views/admin/SourcesTab.vue'), meta: { title: 'admin.tabs.sources', roles: ['ORG_ADMIN'] } },
       { path: 'review', name: 'admin-review', component: () => import('@/views/admin/ReviewTab.vue'), meta: { title: 'admin.tabs.review', roles: ['ORG_ADMIN'] } },
       { path: 'links', name: 'admin-links', component: () => import('@/views/admin/LinksTab.vue'), meta: { title: 'admin.tabs.links', roles: ['ORG_ADMIN'] } },
