@@ -9,13 +9,8 @@
 // list, the event page and the agenda; a phone-sized check of the event page. A second test:
 // the researcher declines a request, and an event whose registration closed shows no form.
 import { readFileSync } from 'node:fs'
-import { test, expect, gql, loginAs, PERSONAS, shot, shotBoth } from './support/fixtures'
+import { test, expect, gql, loginAs, PERSONAS, shot, shotBoth, beijingDay } from './support/fixtures'
 
-/** YYYY-MM-DD in Beijing time, `days` from now. */
-function beijingDay(days: number): string {
-  const d = new Date(Date.now() + days * 86_400_000)
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
-}
 
 interface Rec { id: string; title: string }
 

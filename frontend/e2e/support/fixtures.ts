@@ -123,3 +123,9 @@ export const test = base.extend<{ expectCspViolations: boolean }, { watchedBrows
   },
 })
 export { expect }
+
+/** YYYY-MM-DD in Beijing time, `days` from now (event sessions are set in local time). */
+export function beijingDay(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000)
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+}

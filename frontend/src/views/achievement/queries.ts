@@ -5,7 +5,7 @@ export { FEEDBACK_KINDS, type FeedbackKind } from '@/api/enums'
 
 export const ACHIEVEMENT = `query AchievementDetail($id: ID!) {
   achievement(id: $id) {
-    id title titleEn type inventors summary summaryEn keywords
+    id title titleEn type inventors inventorPeople { id displayName title } summary summaryEn keywords
     industry { code section sectionNameZh }
     ipcCodes maturity maturityLabel transferModes askingPriceYuan priceNegotiable
     contact { name phone email }
@@ -61,6 +61,8 @@ export interface Achievement {
   titleEn: string | null
   type: string
   inventors: string[]
+  /** Inventors who are people of the organisation with a visible profile. */
+  inventorPeople: { id: string; displayName: string; title: string | null }[]
   summary: string
   summaryEn: string | null
   keywords: string[]

@@ -83,11 +83,31 @@ export const INVITE = `mutation InviteMember($input: InviteMemberInput!) {
 export const PEOPLE = `query OrgPeople($key: String!) {
   organisation(key: $key) {
     invitations { id email role createdAt acceptedAt }
-    members { email displayName role joinedAt }
+    id
+    members { personId email displayName role joinedAt }
   }
 }`
 
+/** Member management (org admins): role changes, removal, handing the admin role over. */
+export const SET_ROLE = `mutation SetMemberRole($org: ID!, $person: ID!, $role: Role!) {
+  setMemberRole(organisationId: $org, personId: $person, role: $role) { membership { personId role } }
+}`
+export const REMOVE_MEMBER = `mutation RemoveMember($org: ID!, $person: ID!) {
+  removeMember(organisationId: $org, personId: $person) { membership { personId } }
+}`
+export const HAND_OVER = `mutation HandOverOrgAdmin($org: ID!, $to: ID!) {
+  handOverOrgAdmin(organisationId: $org, toPersonId: $to) { newAdmin { personId role } }
+}`
+export const REVOKE_INVITATION = `mutation RevokeInvitation($id: ID!) {
+  revokeInvitation(id: $id) { invitation { id } }
+}`
+/** A member leaves (any member; the last org admin hands the role over first). */
+export const LEAVE = `mutation LeaveOrganisation($org: ID!) {
+  leaveOrganisation(organisationId: $org) { membership { personId } }
+}`
+
 export interface Member {
+  personId: string
   email: string | null
   displayName: string
   role: string
