@@ -8,7 +8,12 @@ program with HiGHS (highspy, PyPI), and prints our total priority / optimum. For
 instance (2,000 participants, 12 slots, 10,000 accepted requests) it reports our time and the
 LP-relaxation bound on the optimum (plus the MIP bound HiGHS reaches in the time limit).
 
-Usage: compare.py BENCH_BIN [--mip-time-limit SECONDS] [--sizes 50,200,500]
+With `--person-caps F` (issue 19) a fraction F of the participants also get their own caps: an
+overall `max_meetings` (2–6) and, independently with the same fraction, a `max_per_session`
+(2–4, under the session cap of 5); the base instances stay the same (the caps come from their
+own random stream), and the integer program gets the matching rows.
+
+Usage: compare.py BENCH_BIN [--mip-time-limit SECONDS] [--sizes 50,200,500] [--person-caps 0.3]
 """
 import argparse
 import json
@@ -27,8 +32,9 @@ SESSIONS = 2
 SESSION_CAP = 5
 
 
-def generate(n, seed, requests_per_participant=2.5, n_requests=None):
-    """A buyer/seller event: 40% sellers (universities, institutes), 60% buyers (firms)."""
+def generate(n, seed, requests_per_participant=2.5, n_requests=None, person_caps=0.0):
+    """A buyer/seller event: 40% sellers (universities, institutes), 60% buyers (firms);
+    with `person_caps` > 0, that fraction of participants gets own caps (see the module doc)."""
     rng = random.Random(seed)
     n_slots = SLOTS_PER_SESSION * SESSIONS
     slots = [{"session": s // SLOTS_PER_SESSION} for s in range(n_slots)]
@@ -69,6 +75,13 @@ def generate(n, seed, requests_per_participant=2.5, n_requests=None):
             meetings.append({"a": b, "b": s, "priority": prio, "previous": None})
         else:
             meetings.append({"a": s, "b": b, "priority": prio, "previous": None})
+    if person_caps > 0:
+        crng = random.Random(seed * 31 + 19)
+        for p in participants:
+            if crng.random() < person_caps:
+                p["max_meetings"] = crng.randint(2, 6)
+            if crng.random() < person_caps:
+                p["max_per_session"] = crng.randint(2, 4)
     return {
         "slots": slots,
         "session_caps": [SESSION_CAP] * SESSIONS,
@@ -79,8 +92,9 @@ def generate(n, seed, requests_per_participant=2.5, n_requests=None):
 
 
 def build_model(inst, integer):
-    """max Σ w·x  s.t. each meeting once; each participant once per slot; session caps;
-    pool tables per slot (booth meetings sit at their host's booth)."""
+    """max Σ w·x  s.t. each meeting once; each participant once per slot; per session the
+    smaller of the session cap and the participant's own; the participant's overall cap; pool
+    tables per slot (booth meetings sit at their host's booth)."""
     parts = inst["participants"]
     n_slots = len(inst["slots"])
     booths = sum(1 for p in parts if p["booth"] is not None)
@@ -105,9 +119,13 @@ def build_model(inst, integer):
         sess = inst["slots"][s]["session"]
         for p in (r["a"], r["b"]):
             entries.append((row(("ps", p, s), 1), j))
-            cap = inst["session_caps"][sess]
-            if cap is not None:
-                entries.append((row(("cap", p, sess), cap), j))
+            caps = [inst["session_caps"][sess], parts[p].get("max_per_session")]
+            caps = [c for c in caps if c is not None]
+            if caps:
+                entries.append((row(("cap", p, sess), min(caps)), j))
+            own = parts[p].get("max_meetings")
+            if own is not None:
+                entries.append((row(("own", p), own), j))
         if parts[r["b"]]["booth"] is None and parts[r["a"]]["booth"] is None:
             entries.append((row(("pool", s), pool_cap), j))
     n_col, n_row = len(cols), len(rows)
@@ -181,16 +199,19 @@ def main():
     ap.add_argument("--sizes", default="50,200,500")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--person-caps", type=float, default=0.0,
+                    help="fraction of participants with their own caps (issue 19); 0 = none")
     ap.add_argument("--scale-mip-time-limit", type=float, default=0,
                     help="also run the MIP on the scale instance for this long (0 = LP bound only)")
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores; highspy {highspy.Highs().version()}")
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; highspy {highspy.Highs().version()}; "
+          f"person caps on {args.person_caps:.0%} of participants")
     print("| participants | requests | slots | tables | ILP vars | ours | optimum (HiGHS) | ours ÷ optimum | our time | HiGHS time |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     worst = 1.0
     for n in [int(x) for x in args.sizes.split(",")]:
         for seed in range(args.seeds):
-            inst = generate(n, seed=1000 * n + seed)
+            inst = generate(n, seed=1000 * n + seed, person_caps=args.person_caps)
             r = ours(args.bench, inst)
             exact = solve(inst, True, args.mip_time_limit)
             opt = exact["objective"]
@@ -208,7 +229,7 @@ def main():
     if args.skip_scale:
         return
     n = 2000
-    inst = generate(n, seed=2026, n_requests=10000)
+    inst = generate(n, seed=2026, n_requests=10000, person_caps=args.person_caps)
     r = ours(args.bench, inst)
     lp = solve(inst, False, args.mip_time_limit)
     mip = solve(inst, True, args.scale_mip_time_limit) if args.scale_mip_time_limit > 0 else None

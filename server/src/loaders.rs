@@ -6,7 +6,9 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::Arc;
-use transferhub_schema::entity::{achievement, event_participant, need, organisation, patent};
+use transferhub_schema::entity::{
+    achievement, event_participant, need, organisation, patent, user,
+};
 
 /// Loads organisations by id.
 pub struct OrganisationLoader(pub DatabaseConnection);
@@ -22,6 +24,23 @@ impl Loader<i64> for OrganisationLoader {
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+    }
+}
+
+/// Loads people (users) by id, e.g. the person of an event registration.
+pub struct UserLoader(pub DatabaseConnection);
+
+impl Loader<i64> for UserLoader {
+    type Value = user::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
     }
 }
 
@@ -112,6 +131,8 @@ pub struct Loaders {
     pub needs: DataLoader<NeedLoader>,
     /// Event participants by id.
     pub participants: DataLoader<ParticipantLoader>,
+    /// People by user id.
+    pub users: DataLoader<UserLoader>,
 }
 
 impl Loaders {
@@ -123,6 +144,7 @@ impl Loaders {
             achievements: DataLoader::new(AchievementLoader(db.clone()), tokio::spawn),
             needs: DataLoader::new(NeedLoader(db.clone()), tokio::spawn),
             participants: DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn),
+            users: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
         }
     }
 }

@@ -52,6 +52,20 @@ fn bounded(field: &str, v: &str, max_chars: usize) -> AppResult<()> {
     Ok(())
 }
 
+/// Checks an optional count (a cap on meetings, places): a whole number from 1 to `max`.
+pub fn optional_count(field: &str, value: Option<i32>, max: i32) -> AppResult<Option<i64>> {
+    match value {
+        None => Ok(None),
+        Some(v) if (1..=max).contains(&v) => Ok(Some(i64::from(v))),
+        Some(v) => Err(AppError::bad_input(
+            field,
+            format!(
+                "必须是 1 到 {max} 之间的整数 / must be a whole number from 1 to {max}, not {v}"
+            ),
+        )),
+    }
+}
+
 /// Checks a list of short strings (names, keywords): count, length, no empties, no duplicates.
 pub fn string_list(
     field: &str,

@@ -920,3 +920,293 @@ async fn hosts_meet_at_their_booths_and_unanswered_requests_expire() {
         assert_eq!(agenda[0]["table"], 1, "at imau's booth: {r}");
     }
 }
+
+/// A person with a browser session acting for `org` with `role`: (user id, cookie secret, CSRF).
+async fn person(
+    hub: &TestHub,
+    email: &str,
+    name: &str,
+    org: &str,
+    role: Role,
+) -> (i64, String, String) {
+    use sea_orm::{ActiveModelTrait, Set};
+    use transferhub_schema::entity::{membership, organisation, user};
+    let org = organisation::Entity::find()
+        .filter(organisation::Column::Key.eq(org))
+        .one(&hub.db)
+        .await
+        .expect("org")
+        .expect("demo org");
+    let u = user::ActiveModel {
+        email: Set(Some(email.to_string())),
+        display_name: Set(name.to_string()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&hub.db)
+    .await
+    .expect("insert user");
+    membership::ActiveModel {
+        user_id: Set(u.id),
+        organisation_id: Set(org.id),
+        role: Set(role),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&hub.db)
+    .await
+    .expect("membership");
+    let (secret, row) = transferhub_server::auth::session::open(
+        &hub.db,
+        u.id,
+        Some((org.id, role)),
+        "test",
+        3600,
+        None,
+    )
+    .await
+    .expect("session");
+    (u.id, secret, row.csrf_token)
+}
+
+/// A GraphQL request with a person's browser session (cookie and CSRF header).
+async fn gql_as(
+    hub: &TestHub,
+    who: &(i64, String, String),
+    query: &str,
+    variables: Value,
+) -> Value {
+    hub.http()
+        .post(format!("{}/graphql", hub.url))
+        .header("cookie", format!("thub_session={}", who.1))
+        .header("x-csrf-token", &who.2)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json")
+}
+
+const REGISTER_PERSON: &str = r#"mutation($e: ID!, $input: RegisterForEventInput!){ registerForEvent(eventId:$e, input:$input){ participant{ id maxMeetings maxMeetingsPerSession personName person{ id displayName } organisation{ key } } } }"#;
+
+#[tokio::test]
+async fn people_of_one_organisation_register_separately_and_their_caps_hold() {
+    for backend in backends().await {
+        let hub = TestHub::start(backend, true).await.expect("hub");
+        let organiser = hub.token("hhht-tm", Role::Organiser).await;
+        let ev = create_event(&hub, &organiser, 10).await;
+        let event = ev["id"].as_str().expect("id").to_string();
+        let zhang = person(&hub, "zhang@imau.edu.cn", "张老师", "imau", Role::Member).await;
+        let li = person(&hub, "li@imau.edu.cn", "李老师", "imau", Role::Member).await;
+        let admin = person(&hub, "kjc@imau.edu.cn", "科技处", "imau", Role::OrgAdmin).await;
+        let _outsider = person(&hub, "wang@imut.edu.cn", "王老师", "imut", Role::Member).await;
+
+        // A person registers as themselves by default, with their own cap.
+        let r = gql_as(
+            &hub,
+            &zhang,
+            REGISTER_PERSON,
+            json!({"e": event, "input": {"maxMeetings": 2}}),
+        )
+        .await;
+        let p = &ok(&r, "registerForEvent")["participant"];
+        assert_eq!(p["person"]["displayName"], "张老师", "{r}");
+        assert_eq!(p["personName"], "张老师");
+        assert_eq!(p["maxMeetings"], 2);
+        assert_eq!(p["organisation"]["key"], "imau");
+        let zhang_p = p["id"].as_str().expect("id").to_string();
+        // The same person again: CONFLICT.
+        let r = gql_as(
+            &hub,
+            &zhang,
+            REGISTER_PERSON,
+            json!({"e": event, "input": {"maxMeetings": 3}}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+        // A member cannot register a colleague; the org admin can, by e-mail.
+        let li_gid = transferhub_server::relay::encode_id("User", li.0);
+        let r = gql_as(
+            &hub,
+            &zhang,
+            REGISTER_PERSON,
+            json!({"e": event, "input": {"personId": li_gid}}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+        // Caps are checked and name their field.
+        for (field, input) in [
+            (
+                "input.maxMeetings",
+                json!({"personEmail": "li@imau.edu.cn", "maxMeetings": 0}),
+            ),
+            (
+                "input.maxMeetingsPerSession",
+                json!({"personEmail": "li@imau.edu.cn", "maxMeetingsPerSession": 1000}),
+            ),
+        ] {
+            let r = gql_as(
+                &hub,
+                &admin,
+                REGISTER_PERSON,
+                json!({"e": event, "input": input}),
+            )
+            .await;
+            assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], field, "{r}");
+        }
+        // Another organisation's person is not a member here.
+        let r = gql_as(
+            &hub,
+            &admin,
+            REGISTER_PERSON,
+            json!({"e": event, "input": {"personEmail": "wang@imut.edu.cn"}}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("BAD_INPUT"), "{r}");
+        assert_eq!(
+            r["errors"][0]["extensions"]["field"], "input.personEmail",
+            "{r}"
+        );
+        let r = gql_as(&hub, &admin, REGISTER_PERSON, json!({"e": event, "input": {"personEmail": "LI@imau.edu.cn", "maxMeetings": 3, "maxMeetingsPerSession": 1}})).await;
+        let p = &ok(&r, "registerForEvent")["participant"];
+        assert_eq!(p["person"]["displayName"], "李老师", "{r}");
+        assert_eq!(p["maxMeetingsPerSession"], 1);
+        let li_p = p["id"].as_str().expect("id").to_string();
+        // The organisation as a whole still registers once beside its people.
+        let imau_tok = hub.token("imau", Role::Member).await;
+        let r = hub
+            .gql(
+                REGISTER_PERSON,
+                json!({"e": event, "input": {}}),
+                Some(&imau_tok),
+            )
+            .await;
+        assert!(
+            ok(&r, "registerForEvent")["participant"]["person"].is_null(),
+            "{r}"
+        );
+        let r = hub
+            .gql(
+                REGISTER_PERSON,
+                json!({"e": event, "input": {}}),
+                Some(&imau_tok),
+            )
+            .await;
+        assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
+        // …and the store refuses a second organisation-level row too (the partial unique index).
+        {
+            use sea_orm::{ActiveModelTrait, Set};
+            let first = event_participant::Entity::find()
+                .filter(event_participant::Column::UserId.is_null())
+                .one(&hub.db)
+                .await
+                .expect("query")
+                .expect("org-level row");
+            let dup = event_participant::ActiveModel {
+                event_id: Set(first.event_id),
+                organisation_id: Set(first.organisation_id),
+                user_id: Set(None),
+                offers: Set("[]".into()),
+                seeks: Set("[]".into()),
+                availability: Set("[]".into()),
+                host: Set(false),
+                created_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&hub.db)
+            .await;
+            assert!(
+                dup.is_err(),
+                "second organisation-level registration stored"
+            );
+        }
+
+        // Five firms each ask both people for a meeting, at the highest priority.
+        let mut to_zhang = Vec::new();
+        let mut to_li = Vec::new();
+        for firm in ["cyx-dairy", "ys-oats", "mk-pharma", "jq-pv", "sy-vet"] {
+            let t = hub.token(firm, Role::Member).await;
+            register(&hub, &t, &event, json!({})).await;
+            to_zhang.push(request(&hub, &t, &event, &zhang_p, 5).await);
+            to_li.push(request(&hub, &t, &event, &li_p, 5).await);
+        }
+        // A colleague cannot answer for Zhang; Zhang and Li answer their own.
+        let r = gql_as(
+            &hub,
+            &li,
+            RESPOND,
+            json!({"id": to_zhang[0], "r": "ACCEPT"}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+        let r = respond(&hub, &imau_tok, &to_zhang[0], "ACCEPT").await;
+        assert_eq!(
+            error_code(&r),
+            Some("FORBIDDEN"),
+            "organisation token on a person's row: {r}"
+        );
+        for m in &to_zhang {
+            let r = gql_as(&hub, &zhang, RESPOND, json!({"id": m, "r": "ACCEPT"})).await;
+            assert_eq!(ok(&r, "respondToMeeting")["meeting"]["status"], "ACCEPTED");
+        }
+        for m in &to_li {
+            let r = gql_as(&hub, &li, RESPOND, json!({"id": m, "r": "ACCEPT"})).await;
+            assert_eq!(ok(&r, "respondToMeeting")["meeting"]["status"], "ACCEPTED");
+        }
+        // Neither can request on the other's behalf.
+        let r = gql_as(
+            &hub,
+            &zhang,
+            REQUEST,
+            json!({"input": {"eventId": event, "from": li_p, "to": zhang_p}}),
+        )
+        .await;
+        assert_eq!(error_code(&r), Some("FORBIDDEN"), "{r}");
+
+        let r = hub
+            .gql(SCHEDULE, json!({"e": event}), Some(&organiser))
+            .await;
+        let s = ok(&r, "scheduleEvent");
+        // Zhang takes two meetings overall; Li one per session (two sessions), under their 3.
+        assert_eq!(s["placed"], 4, "{r}");
+        let reasons: Vec<&str> = s["unplaced"]
+            .as_array()
+            .expect("unplaced")
+            .iter()
+            .filter_map(|u| u["reason"].as_str())
+            .collect();
+        assert_eq!(reasons, vec!["PARTICIPANT_CAP"; 6], "{r}");
+        for (user, cap, per_session) in [(zhang.0, 2, None), (li.0, 3, Some(1))] {
+            let p = event_participant::Entity::find()
+                .filter(event_participant::Column::UserId.eq(user))
+                .one(&hub.db)
+                .await
+                .expect("query")
+                .expect("row");
+            let placed = event_meeting::Entity::find()
+                .filter(event_meeting::Column::SlotIndex.is_not_null())
+                .all(&hub.db)
+                .await
+                .expect("meetings")
+                .into_iter()
+                .filter(|m| m.requester_id == p.id || m.invitee_id == p.id)
+                .collect::<Vec<_>>();
+            assert!(placed.len() <= cap, "{user}: {} > {cap}", placed.len());
+            if let Some(c) = per_session {
+                // Morning session ends at 03:00 UTC, the afternoon starts at 06:00.
+                let morning = placed
+                    .iter()
+                    .filter(|m| m.starts_at.is_some_and(|t| chrono::Timelike::hour(&t) < 5))
+                    .count();
+                assert!(
+                    morning <= c && placed.len() - morning <= c,
+                    "{user}: {morning} / {}",
+                    placed.len()
+                );
+            }
+        }
+    }
+}

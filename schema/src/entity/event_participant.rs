@@ -1,4 +1,5 @@
-//! An organisation registered for an event, with what it offers and seeks.
+//! A registration for an event, with what it offers and seeks: an organisation's (no person)
+//! or one person's of that organisation, each with their own availability and meeting caps.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +12,12 @@ pub struct Model {
     pub id: i64,
     pub event_id: i64,
     pub organisation_id: i64,
+    /// The person registered (a user of the organisation); `None` = the organisation as a whole.
+    pub user_id: Option<i64>,
+    /// Most meetings this participant takes over the whole event.
+    pub max_meetings: Option<i64>,
+    /// Most meetings this participant takes in any one session (besides the session's own cap).
+    pub max_meetings_per_session: Option<i64>,
     pub contact_name: Option<String>,
     pub offers: String,
     pub seeks: String,

@@ -94,6 +94,31 @@ pub fn require(viewer: Option<&Viewer>, action: Action, org_id: i64) -> AppResul
     }
 }
 
+/// Like [`require`], for a record that belongs to one person of the organisation (`person`, a
+/// user id; `None` = the organisation as a whole, where [`require`] alone decides): besides the
+/// organisation's own rule, only that person, the organisation's admins and platform admins act
+/// on it — a colleague (or an organisation token without a person) does not.
+pub fn require_for_person(
+    viewer: Option<&Viewer>,
+    action: Action,
+    org_id: i64,
+    person: Option<i64>,
+) -> AppResult<()> {
+    require(viewer, action, org_id)?;
+    let (Some(person), Some(v)) = (person, viewer) else {
+        return Ok(());
+    };
+    if v.user_id == Some(person) || matches!(v.role, Role::OrgAdmin | Role::PlatformAdmin) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "这是同事的个人报名，只有本人或机构管理员可以操作 / this belongs to one person of {}; \
+         only they or an organisation admin may {}",
+        v.organisation_key,
+        what(action)
+    )))
+}
+
 /// The action in words, for refusals.
 fn what(action: Action) -> &'static str {
     match action {
@@ -306,5 +331,29 @@ mod tests {
         }
         assert!(require(Some(&viewer(Role::Member, 2)), Action::TakePartInEvents, 2).is_ok());
         assert!(require(Some(&o), Action::TakePartInEvents, 5).is_err());
+    }
+
+    #[test]
+    fn a_persons_record_is_theirs_and_their_admins() {
+        let mut me = viewer(Role::Member, 1);
+        me.user_id = Some(7);
+        let mut colleague = viewer(Role::Member, 1);
+        colleague.user_id = Some(8);
+        let token = viewer(Role::Member, 1);
+        let admin = viewer(Role::OrgAdmin, 1);
+        let act = |v: &Viewer, person| {
+            require_for_person(Some(v), Action::TakePartInEvents, 1, person).map_err(|e| e.code())
+        };
+        assert!(act(&me, Some(7)).is_ok());
+        assert!(act(&admin, Some(7)).is_ok());
+        assert_eq!(act(&colleague, Some(7)), Err(crate::error::Code::Forbidden));
+        assert_eq!(act(&token, Some(7)), Err(crate::error::Code::Forbidden));
+        // The organisation as a whole: any member, as before.
+        assert!(act(&colleague, None).is_ok());
+        assert!(act(&token, None).is_ok());
+        // Another organisation's person: refused by the organisation's rule first.
+        let mut other = viewer(Role::OrgAdmin, 2);
+        other.user_id = Some(7);
+        assert_eq!(act(&other, Some(7)), Err(crate::error::Code::Forbidden));
     }
 }

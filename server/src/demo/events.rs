@@ -1,14 +1,16 @@
 //! Demo people and a demo matchmaking event, so a fresh `serve --demo` shows every journey:
 //! invitations that give the demo personas their roles at first login (the technology market's
 //! organiser, IMU's technology-transfer office) and an upcoming 对接会 with registrations from
-//! universities and firms and a few meeting requests, left unscheduled for the organiser.
+//! universities and firms and a few meeting requests, left unscheduled for the organiser. Two
+//! researchers of 内蒙古大学 (IMU) register separately, each with their own offer and meeting caps
+//! (people at events, issue 19); the university has no organisation-level registration there.
 //! Everything goes through the same services (and validation, and audit log) as the API.
 
 use crate::auth::Viewer;
 use crate::catalog::service as catalog;
 use crate::error::{AppError, AppResult};
 use crate::events::meetings::{self, Response};
-use crate::events::registration::{self, RegistrationDraft};
+use crate::events::registration::{self, PersonChoice, RegistrationDraft};
 use crate::events::service::{self as events, EventDraft, SessionDraft};
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -16,7 +18,7 @@ use sea_orm::{
     QuerySelect, Set,
 };
 use transferhub_schema::entity::event::{self, RequestMode};
-use transferhub_schema::entity::{achievement, invitation, need};
+use transferhub_schema::entity::{achievement, invitation, membership, need, user};
 use transferhub_schema::enums::{AchievementStatus, NeedStatus, OrganisationKind, Role};
 
 /// Title of the demo event; seeding again finds it by this title and adds nothing.
@@ -43,6 +45,73 @@ const REGISTRANTS: &[&str] = &[
     "jq-pv",
     "sy-vet",
 ];
+
+/// Researchers of one university at the demo event, registered separately: (organisation, e-mail,
+/// name, which of its offered achievements, most meetings overall, most per session). They are
+/// members of the organisation known by e-mail, so their first login links to them.
+pub const DEMO_EVENT_PEOPLE: &[(&str, &str, &str, usize, i32, Option<i32>)] = &[
+    (
+        "imu",
+        "zhao.lin@imu.edu.cn",
+        "赵琳 教授（生命科学学院）",
+        0,
+        4,
+        None,
+    ),
+    (
+        "imu",
+        "sun.hao@imu.edu.cn",
+        "孙浩 副研究员（稀土材料）",
+        1,
+        3,
+        Some(2),
+    ),
+];
+
+/// The user with this e-mail, created (as a member of `organisation_id`) when missing.
+async fn demo_person(
+    db: &DatabaseConnection,
+    organisation_id: i64,
+    email: &str,
+    name: &str,
+) -> AppResult<user::Model> {
+    let u = match user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+    {
+        Some(u) => u,
+        None => {
+            user::ActiveModel {
+                email: Set(Some(email.to_string())),
+                display_name: Set(name.to_string()),
+                issuer: Set(None),
+                subject: Set(None),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    let member = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(u.id))
+        .filter(membership::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await?;
+    if member.is_none() {
+        membership::ActiveModel {
+            user_id: Set(u.id),
+            organisation_id: Set(organisation_id),
+            role: Set(Role::Member),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(u)
+}
 
 /// Adds the missing demo invitations; returns how many were added.
 pub async fn seed_invitations(db: &DatabaseConnection) -> AppResult<usize> {
@@ -167,6 +236,30 @@ pub async fn seed_event(db: &DatabaseConnection) -> AppResult<usize> {
             .into_iter()
             .map(|n| n.id)
             .collect();
+        let people: Vec<_> = DEMO_EVENT_PEOPLE.iter().filter(|p| p.0 == *key).collect();
+        if !people.is_empty() {
+            for &&(_, email, name, offer, max, per_session) in &people {
+                let u = demo_person(db, org.id, email, name).await?;
+                let p = registration::register(
+                    db,
+                    Some(&system),
+                    ev.id,
+                    RegistrationDraft {
+                        organisation: Some((*key).to_string()),
+                        contact_name: Some(name.to_string()),
+                        offers: offers.get(offer).copied().into_iter().collect(),
+                        seeks: Vec::new(),
+                        person: PersonChoice::UserId(u.id),
+                        max_meetings: Some(max),
+                        max_meetings_per_session: per_session,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                participants.push((p, false));
+            }
+            continue;
+        }
         let p = registration::register(
             db,
             Some(&system),
@@ -178,6 +271,7 @@ pub async fn seed_event(db: &DatabaseConnection) -> AppResult<usize> {
                 seeks,
                 availability: None,
                 host: false,
+                ..Default::default()
             },
         )
         .await?;

@@ -1,6 +1,6 @@
 //! At the venue: checking a participant in and recording what came of a meeting.
 
-use super::service::{get, get_meeting, get_participant, require_side_or_organiser};
+use super::service::{get, get_meeting, get_participant, require_acting_for};
 use crate::audit;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,7 @@ pub async fn check_in(
 ) -> AppResult<participant::Model> {
     let p = get_participant(db, participant_id).await?;
     let e = get(db, p.event_id).await?;
-    require_side_or_organiser(viewer, &[p.organisation_id], &e)?;
+    require_acting_for(viewer, &[&p], &e)?;
     if let Some(t) = p.checked_in_at {
         return Err(AppError::Conflict(format!("already checked in at {t}")));
     }
@@ -52,7 +52,7 @@ pub async fn record_outcome(
     let e = get(db, m.event_id).await?;
     let a = get_participant(db, m.requester_id).await?;
     let b = get_participant(db, m.invitee_id).await?;
-    require_side_or_organiser(viewer, &[a.organisation_id, b.organisation_id], &e)?;
+    require_acting_for(viewer, &[&a, &b], &e)?;
     if m.slot_index.is_none() {
         return Err(AppError::Conflict(
             "only scheduled meetings have outcomes (该洽谈未排期)".into(),

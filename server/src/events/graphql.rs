@@ -2,7 +2,7 @@
 //! matchmaking events. Resolvers stay short: the service decides, the bus tells subscribers.
 
 use super::meetings::{self, Response};
-use super::registration::{self, RegistrationDraft};
+use super::registration::{self, PersonChoice, RegistrationDraft};
 use super::scheduler::Reason;
 use super::service::{self, EventDraft, SessionDraft};
 use super::updates::{EventBus, EventUpdate, EventUpdateKind};
@@ -116,7 +116,16 @@ pub struct EventSlot {
     pub ends_at: DateTime<Utc>,
 }
 
-/// An organisation registered for an event.
+/// The person behind a registration (a user of the registered organisation).
+#[derive(SimpleObject)]
+pub struct EventPerson {
+    /// Opaque global id of the user (`personId` when an org admin registers them).
+    pub id: ID,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// A registration for an event: an organisation as a whole, or one person of it.
 pub struct EventParticipant(pub participant::Model);
 
 #[Object]
@@ -138,6 +147,30 @@ impl EventParticipant {
     /// Contact person.
     async fn contact_name(&self) -> Option<&str> {
         self.0.contact_name.as_deref()
+    }
+    /// The person registered (null = the organisation as a whole).
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<EventPerson>> {
+        let Some(u) = self.0.user_id else {
+            return Ok(None);
+        };
+        let found = ctx.data::<Loaders>()?.users.load_one(u).await?;
+        Ok(found.map(|u| EventPerson {
+            id: relay::encode_id("User", u.id),
+            display_name: u.display_name,
+        }))
+    }
+    /// The person's display name (null = the organisation as a whole).
+    async fn person_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.person(ctx).await?.map(|p| p.display_name))
+    }
+    /// Most meetings this participant takes over the whole event (null = no own cap).
+    async fn max_meetings(&self) -> Option<i64> {
+        self.0.max_meetings
+    }
+    /// Most meetings this participant takes in any one session (null = only the session's cap;
+    /// with both, the smaller applies).
+    async fn max_meetings_per_session(&self) -> Option<i64> {
+        self.0.max_meetings_per_session
     }
     /// Offered achievements (global ids).
     async fn offers(&self) -> Vec<ID> {
@@ -455,18 +488,17 @@ impl Event {
             })
             .collect())
     }
-    /// The caller's organisation's registration for this event (null when anonymous or not
-    /// registered), so a page knows its own participant id without paging the directory.
+    /// The caller's registration for this event: a person's own (browser sessions), else
+    /// their organisation's as a whole (null when anonymous or not registered), so a page knows
+    /// its own participant id without paging the directory.
     async fn viewer_participant(&self, ctx: &Context<'_>) -> Result<Option<EventParticipant>> {
         let Some(v) = viewer(ctx) else {
             return Ok(None);
         };
         let db = ctx.data::<DatabaseConnection>()?;
-        Ok(
-            registration::participant_of(db, self.0.id, v.organisation_id)
-                .await?
-                .map(EventParticipant),
-        )
+        Ok(registration::viewer_participant(db, v, self.0.id)
+            .await?
+            .map(EventParticipant))
     }
     /// Registered participants, newest first.
     #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
@@ -718,7 +750,7 @@ fn maybe<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
     }
 }
 
-/// Registration of an organisation.
+/// Registration of an organisation, or of one person of it.
 #[derive(InputObject, Default)]
 pub struct RegisterForEventInput {
     /// Organisation key; defaults to the token's.
@@ -736,6 +768,19 @@ pub struct RegisterForEventInput {
     /// Receives at a fixed booth.
     #[graphql(default)]
     pub host: bool,
+    /// Register this member of the organisation (a user id; yourself, or a colleague for org
+    /// admins). Omitted: yourself when you are logged in as a person of the organisation, else
+    /// the organisation as a whole.
+    pub person_id: Option<ID>,
+    /// Register the member with this e-mail address (instead of `personId`).
+    pub person_email: Option<String>,
+    /// Register the organisation as a whole even when logged in as a person.
+    #[graphql(default)]
+    pub as_organisation: bool,
+    /// Most meetings over the whole event (1–200; omitted = no own cap).
+    pub max_meetings: Option<i32>,
+    /// Most meetings in any one session (1–200; the session's own cap applies too).
+    pub max_meetings_per_session: Option<i32>,
 }
 
 /// A meeting request.
@@ -824,6 +869,9 @@ pub enum UnplacedReason {
     ParticipantBusy,
     /// All tables are taken whenever both are free.
     NoTableFree,
+    /// A side reached their own meeting cap (`maxMeetings`, or `maxMeetingsPerSession` in every
+    /// session where both are free).
+    ParticipantCap,
 }
 
 /// What `scheduleEvent` did.
@@ -933,6 +981,30 @@ impl EventsMutation {
                 .map(|v| decode_all(v, "EventSession", "availability"))
                 .transpose()?,
             host: input.host,
+            person: match (input.person_id, input.person_email, input.as_organisation) {
+                (Some(_), Some(_), _) => {
+                    return Err(AppError::bad_input(
+                        "input.personEmail",
+                        "give personId or personEmail, not both (二选一)",
+                    )
+                    .into())
+                }
+                (Some(_), None, true) | (None, Some(_), true) => {
+                    return Err(AppError::bad_input(
+                        "input.asOrganisation",
+                        "a registration is a person's or the organisation's, not both (二选一)",
+                    )
+                    .into())
+                }
+                (Some(id), None, false) => {
+                    PersonChoice::UserId(relay::decode_id(&id, "User", "input.personId")?)
+                }
+                (None, Some(email), false) => PersonChoice::Email(email),
+                (None, None, true) => PersonChoice::Organisation,
+                (None, None, false) => PersonChoice::Default,
+            },
+            max_meetings: input.max_meetings,
+            max_meetings_per_session: input.max_meetings_per_session,
         };
         let p = registration::register(db, viewer(ctx), eid, draft).await?;
         let e = service::get(db, eid).await?;
@@ -1032,6 +1104,10 @@ impl EventsMutation {
                         Reason::NoTableFree => (
                             UnplacedReason::NoTableFree,
                             "双方空闲的时段桌位已满 (no table free)",
+                        ),
+                        Reason::ParticipantCap => (
+                            UnplacedReason::ParticipantCap,
+                            "一方已达到本人的洽谈数量上限 (a side reached their own meeting cap)",
                         ),
                     };
                     UnplacedMeeting {

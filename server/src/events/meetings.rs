@@ -3,7 +3,8 @@
 
 use super::registration::own_participant;
 use super::service::{
-    get, get_meeting, get_participant, ids, organises, pair_key, require_side_or_organiser,
+    get, get_meeting, get_participant, ids, organises, pair_key, require_acting_for,
+    require_side_or_organiser,
 };
 use super::suggest::{self, Profile, Registrant};
 use crate::audit;
@@ -55,7 +56,7 @@ pub async fn request_meeting(
             "participant of another event",
         ));
     }
-    require_side_or_organiser(viewer, &[from.organisation_id], &e)?;
+    require_acting_for(viewer, &[&from], &e)?;
     let to = get_participant(db, to)
         .await
         .map_err(|_| AppError::bad_input("input.to", "no such participant"))?;
@@ -151,11 +152,11 @@ pub async fn respond(
     let invitee = get_participant(db, m.invitee_id).await?;
     let now = Utc::now();
     let answering = match (response, m.status) {
-        (Response::Cancel, _) => vec![requester.organisation_id, invitee.organisation_id],
-        (_, MeetingStatus::Suggested) => vec![requester.organisation_id, invitee.organisation_id],
-        _ => vec![invitee.organisation_id],
+        (Response::Cancel, _) | (_, MeetingStatus::Suggested) => vec![&requester, &invitee],
+        _ => vec![&invitee],
     };
-    require_side_or_organiser(viewer, &answering, &e)?;
+    // A person answers for their own registration only (or their organisation's admin).
+    require_acting_for(viewer, &answering, &e)?;
     if m.status == MeetingStatus::Requested && m.expires_at.is_some_and(|t| t < now) {
         let mut a: meeting::ActiveModel = m.clone().into();
         a.status = Set(MeetingStatus::Expired);

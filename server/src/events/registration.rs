@@ -1,8 +1,10 @@
-//! Registering an organisation for an event (what it offers and seeks, when it is there) and
-//! reading registrations.
+//! Registering for an event — an organisation as a whole, or one person of it (several people
+//! of one organisation register separately) — with what it offers and seeks, when it is there
+//! and how many meetings it takes; and reading registrations.
 
-use super::service::{get, participant_types, require_side_or_organiser, sessions};
+use super::service::{get, organises, participant_types, require_side_or_organiser, sessions};
 use crate::audit;
+use crate::auth::policy::{self, Action};
 use crate::auth::Viewer;
 use crate::catalog::service::target_org;
 use crate::error::{AppError, AppResult};
@@ -11,12 +13,30 @@ use crate::validate;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QueryOrder, Set,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use transferhub_schema::entity::{
-    achievement, event_participant as participant, need, organisation,
+    achievement, event, event_participant as participant, membership, need, organisation, user,
 };
+
+/// Most meetings a cap may allow (a long trade fair has fewer slots than this).
+pub const MAX_MEETINGS_CAP: i32 = 200;
+
+/// Who a registration is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PersonChoice {
+    /// The viewer themselves when they are a person (a browser session) of the registering
+    /// organisation; otherwise the organisation as a whole.
+    #[default]
+    Default,
+    /// The organisation as a whole (no person).
+    Organisation,
+    /// A member of the organisation by user id (themselves, or a colleague for org admins).
+    UserId(i64),
+    /// A member of the organisation by e-mail address.
+    Email(String),
+}
 
 /// A registration as submitted.
 #[derive(Debug, Clone, Default)]
@@ -33,13 +53,77 @@ pub struct RegistrationDraft {
     pub availability: Option<Vec<i64>>,
     /// Receives at a fixed booth.
     pub host: bool,
+    /// The person registered.
+    pub person: PersonChoice,
+    /// Most meetings over the whole event.
+    pub max_meetings: Option<i32>,
+    /// Most meetings in any one session.
+    pub max_meetings_per_session: Option<i32>,
 }
 
 fn json_ids(v: &[i64]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-/// Registers an organisation for an event.
+/// The person a registration is for (`None` = the organisation): must be a member of `org`;
+/// naming someone other than oneself takes an admin of `org` (or the event's organiser).
+async fn resolve_person(
+    db: &DatabaseConnection,
+    viewer: Option<&Viewer>,
+    e: &event::Model,
+    org: &organisation::Model,
+    choice: &PersonChoice,
+) -> AppResult<Option<user::Model>> {
+    let (found, field) = match choice {
+        PersonChoice::Organisation => return Ok(None),
+        PersonChoice::Default => {
+            return match viewer.filter(|v| v.organisation_id == org.id) {
+                Some(Viewer {
+                    user_id: Some(u), ..
+                }) => Ok(user::Entity::find_by_id(*u).one(db).await?),
+                _ => Ok(None),
+            }
+        }
+        PersonChoice::UserId(u) => (
+            user::Entity::find_by_id(*u).one(db).await?,
+            "input.personId",
+        ),
+        PersonChoice::Email(m) => (
+            user::Entity::find()
+                .filter(user::Column::Email.eq(m.trim().to_lowercase()))
+                .one(db)
+                .await?,
+            "input.personEmail",
+        ),
+    };
+    let u = found.ok_or_else(|| AppError::bad_input(field, "没有这个用户 / no such person"))?;
+    let member = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(u.id))
+        .filter(membership::Column::OrganisationId.eq(org.id))
+        .one(db)
+        .await?;
+    if member.is_none() {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "此人不是 {} 的成员 / this person is not a member of {}",
+                org.name_zh, org.key
+            ),
+        ));
+    }
+    let oneself = viewer.is_some_and(|v| v.user_id == Some(u.id));
+    if !oneself && !organises(viewer, e) {
+        policy::require(viewer, Action::ManageMembers, org.id).map_err(|_| {
+            AppError::Forbidden(format!(
+                "只有机构管理员可以为同事报名 / only admins of {} register a colleague ({field})",
+                org.key
+            ))
+        })?;
+    }
+    Ok(Some(u))
+}
+
+/// Registers an organisation, or one person of it, for an event.
 pub async fn register(
     db: &DatabaseConnection,
     viewer: Option<&Viewer>,
@@ -95,6 +179,14 @@ pub async fn register(
     };
     check_owned(db, &org, &d.offers, &d.seeks).await?;
     let contact = validate::optional_text("input.contactName", d.contact_name.as_deref(), 50)?;
+    let max_meetings =
+        validate::optional_count("input.maxMeetings", d.max_meetings, MAX_MEETINGS_CAP)?;
+    let max_per_session = validate::optional_count(
+        "input.maxMeetingsPerSession",
+        d.max_meetings_per_session,
+        MAX_MEETINGS_CAP,
+    )?;
+    let person = resolve_person(db, viewer, &e, &org, &d.person).await?;
     let tx = crate::db::begin_write(db).await?;
     if let Some(cap) = e.max_participants {
         let n = participant::Entity::find()
@@ -123,17 +215,30 @@ pub async fn register(
     let existing = participant::Entity::find()
         .filter(participant::Column::EventId.eq(event_id))
         .filter(participant::Column::OrganisationId.eq(org.id))
+        .filter(match &person {
+            Some(u) => participant::Column::UserId.eq(u.id),
+            None => participant::Column::UserId.is_null(),
+        })
         .one(&tx)
         .await?;
     if existing.is_some() {
-        return Err(AppError::Conflict(format!(
-            "{} is already registered for this event",
-            org.key
-        )));
+        return Err(AppError::Conflict(match &person {
+            Some(u) => format!(
+                "{} 已报名本活动 / {} of {} is already registered for this event",
+                u.display_name, u.display_name, org.key
+            ),
+            None => format!(
+                "{} 已报名本活动 / {} is already registered for this event",
+                org.name_zh, org.key
+            ),
+        }));
     }
     let saved = participant::ActiveModel {
         event_id: Set(event_id),
         organisation_id: Set(org.id),
+        user_id: Set(person.as_ref().map(|u| u.id)),
+        max_meetings: Set(max_meetings),
+        max_meetings_per_session: Set(max_per_session),
         contact_name: Set(contact),
         offers: Set(json_ids(&d.offers)),
         seeks: Set(json_ids(&d.seeks)),
@@ -153,7 +258,7 @@ pub async fn register(
         "event_participant",
         Some(saved.id),
         Some(org.id),
-        serde_json::json!({ "event": event_id }),
+        serde_json::json!({ "event": event_id, "person": person.as_ref().map(|u| u.id) }),
     )
     .await?;
     tx.commit().await?;
@@ -245,20 +350,53 @@ async fn check_owned(
     Ok(())
 }
 
-/// An organisation's registration for an event, if any.
+/// An organisation's registration for an event, if any: its organisation-level one, else its
+/// earliest person's.
 pub async fn participant_of(
     db: &DatabaseConnection,
     event_id: i64,
     organisation_id: i64,
 ) -> AppResult<Option<participant::Model>> {
-    Ok(participant::Entity::find()
+    let rows = participant::Entity::find()
         .filter(participant::Column::EventId.eq(event_id))
         .filter(participant::Column::OrganisationId.eq(organisation_id))
+        .order_by_asc(participant::Column::Id)
+        .all(db)
+        .await?;
+    let org_level = rows.iter().position(|p| p.user_id.is_none());
+    Ok(match org_level {
+        Some(i) => rows.into_iter().nth(i),
+        None => rows.into_iter().next(),
+    })
+}
+
+/// The registration the viewer acts with: a person's own (browser sessions), else their
+/// organisation's as a whole.
+pub async fn viewer_participant(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    event_id: i64,
+) -> AppResult<Option<participant::Model>> {
+    if let Some(u) = viewer.user_id {
+        let own = participant::Entity::find()
+            .filter(participant::Column::EventId.eq(event_id))
+            .filter(participant::Column::OrganisationId.eq(viewer.organisation_id))
+            .filter(participant::Column::UserId.eq(u))
+            .one(db)
+            .await?;
+        if own.is_some() {
+            return Ok(own);
+        }
+    }
+    Ok(participant::Entity::find()
+        .filter(participant::Column::EventId.eq(event_id))
+        .filter(participant::Column::OrganisationId.eq(viewer.organisation_id))
+        .filter(participant::Column::UserId.is_null())
         .one(db)
         .await?)
 }
 
-/// The viewer's own registration for an event.
+/// The viewer's own registration for an event (see [`viewer_participant`]).
 pub(super) async fn own_participant(
     db: &DatabaseConnection,
     viewer: Option<&Viewer>,
@@ -266,17 +404,15 @@ pub(super) async fn own_participant(
 ) -> AppResult<participant::Model> {
     let v = viewer
         .ok_or_else(|| AppError::Unauthenticated("this mutation needs a bearer token".into()))?;
-    participant::Entity::find()
-        .filter(participant::Column::EventId.eq(event_id))
-        .filter(participant::Column::OrganisationId.eq(v.organisation_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_input(
-                "input.from",
-                format!("{} is not registered for this event", v.organisation_key),
-            )
-        })
+    viewer_participant(db, v, event_id).await?.ok_or_else(|| {
+        AppError::bad_input(
+            "input.from",
+            format!(
+                "您（或 {}）尚未报名本活动 / neither you nor {} as a whole is registered for this event",
+                v.organisation_key, v.organisation_key
+            ),
+        )
+    })
 }
 
 /// Participants of an event, newest first.

@@ -176,6 +176,12 @@ async fn schedule_leased(
                         .map(|(i, _)| i)
                         .collect(),
                     booth: p.booth.filter(|_| e.fixed_booths).map(|b| (b - 1) as u32),
+                    max_meetings: p
+                        .max_meetings
+                        .map(|c| c.clamp(0, i64::from(u32::MAX)) as u32),
+                    max_per_session: p
+                        .max_meetings_per_session
+                        .map(|c| c.clamp(0, i64::from(u32::MAX)) as u32),
                 }
             })
             .collect(),

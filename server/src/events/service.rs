@@ -461,6 +461,33 @@ pub(super) fn require_side_or_organiser(
     Err(last.unwrap_or_else(|| AppError::Forbidden("not a side of this meeting".into())))
 }
 
+/// Refuses unless the viewer may act for one of `parts` (request, answer, check in, record an
+/// outcome): the event's organiser and platform admins always; for an organisation's
+/// registration any member of it (as before); for one person's registration that person or an
+/// admin of their organisation, never a colleague.
+pub(super) fn require_acting_for(
+    viewer: Option<&Viewer>,
+    parts: &[&participant::Model],
+    e: &event::Model,
+) -> AppResult<()> {
+    if organises(viewer, e) {
+        return Ok(());
+    }
+    let mut last = None;
+    for p in parts {
+        match policy::require_for_person(
+            viewer,
+            Action::TakePartInEvents,
+            p.organisation_id,
+            p.user_id,
+        ) {
+            Ok(()) => return Ok(()),
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(last.unwrap_or_else(|| AppError::Forbidden("not a side of this meeting".into())))
+}
+
 /// True when the viewer may see everything of the event (its organiser, platform admins).
 pub fn organises(viewer: Option<&Viewer>, e: &event::Model) -> bool {
     policy::require(viewer, Action::ManageEvents, e.organiser_id).is_ok()

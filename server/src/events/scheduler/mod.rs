@@ -30,7 +30,7 @@ mod tests {
             participants: vec![
                 Participant {
                     available: all_slots(slots),
-                    booth: None
+                    ..Default::default()
                 };
                 n_p
             ],
@@ -142,6 +142,123 @@ mod tests {
         inst.meetings = vec![];
         inst.participants[0].booth = Some(3);
         assert_eq!(schedule(&inst), Err(SchedulerError::BoothOutOfRange(0, 3)));
+    }
+
+    #[test]
+    fn a_participants_own_cap_is_never_exceeded_and_reported() {
+        // Participant 0 is wanted by eight others, all high priority, but accepts two meetings.
+        let mut inst = instance(8, 10, 9);
+        inst.participants[0].max_meetings = Some(2);
+        inst.meetings = (1..9).map(|b| meet(0, b, 5 - (b as u32 % 3))).collect();
+        let s = schedule(&inst).expect("schedule");
+        s.verify(&inst).expect("feasible");
+        let placed = s.placements.iter().flatten().count();
+        assert_eq!(placed, 2, "cap 2, {placed} placed");
+        // The two most valuable ones (priority 5: b = 3 and 6).
+        assert_eq!(s.total_priority, 10);
+        assert_eq!(s.unplaced.len(), 6);
+        assert!(s
+            .unplaced
+            .iter()
+            .all(|u| u.reason == Reason::ParticipantCap));
+        assert!(inst.upper_bound() >= s.total_priority);
+        assert!(inst.capacity(0) == 2);
+    }
+
+    #[test]
+    fn a_participants_own_session_cap_is_never_exceeded() {
+        // Two sessions of three slots; participant 0 takes one meeting per session, the event
+        // allows three; six requests, so two are placed (one per session).
+        let mut inst = instance(6, 10, 7);
+        inst.slots = (0..6).map(|i| Slot { session: i / 3 }).collect();
+        inst.session_caps = vec![Some(3), None];
+        inst.participants[0].max_per_session = Some(1);
+        inst.meetings = (1..7).map(|b| meet(0, b, b as u32)).collect();
+        let s = schedule(&inst).expect("schedule");
+        s.verify(&inst).expect("feasible");
+        let sessions: Vec<usize> = s
+            .placements
+            .iter()
+            .flatten()
+            .map(|p| inst.slots[p.slot].session)
+            .collect();
+        assert_eq!(sessions.len(), 2, "{sessions:?}");
+        assert_ne!(sessions[0], sessions[1], "one per session: {sessions:?}");
+        assert_eq!(s.total_priority, 6 + 5);
+        assert!(s
+            .unplaced
+            .iter()
+            .all(|u| u.reason == Reason::ParticipantCap));
+        // The smaller of the session's and the participant's own cap wins.
+        assert_eq!(inst.cap_in_session(0, 0), Some(1));
+        assert_eq!(inst.cap_in_session(1, 0), Some(3));
+        assert_eq!(inst.cap_in_session(0, 1), Some(1));
+        assert_eq!(inst.cap_in_session(1, 1), None);
+    }
+
+    #[test]
+    fn verify_catches_a_schedule_over_a_participants_cap() {
+        let mut inst = instance(4, 4, 4);
+        inst.meetings = vec![meet(0, 1, 1), meet(0, 2, 1), meet(0, 3, 1)];
+        let s = schedule(&inst).expect("schedule");
+        assert_eq!(s.placements.iter().flatten().count(), 3);
+        s.verify(&inst).expect("feasible without caps");
+        inst.participants[0].max_meetings = Some(2);
+        assert!(
+            s.verify(&inst).is_err(),
+            "three meetings against a cap of two"
+        );
+        inst.participants[0].max_meetings = None;
+        inst.participants[0].max_per_session = Some(2);
+        assert!(s.verify(&inst).is_err(), "three in one session against two");
+    }
+
+    #[test]
+    fn caps_are_kept_on_rescheduling_from_a_previous_schedule() {
+        // The earlier schedule had three meetings for participant 0; their cap is now two.
+        let mut inst = instance(4, 4, 4);
+        inst.meetings = vec![meet(0, 1, 1), meet(0, 2, 3), meet(0, 3, 2)];
+        let first = schedule(&inst).expect("schedule");
+        for (m, p) in inst.meetings.iter_mut().zip(&first.placements) {
+            m.previous = *p;
+        }
+        inst.participants[0].max_meetings = Some(2);
+        let again = schedule(&inst).expect("schedule");
+        again.verify(&inst).expect("feasible");
+        assert_eq!(again.total_priority, 5);
+        assert_eq!(again.placements[0], None);
+    }
+
+    #[test]
+    fn random_instances_with_personal_caps_stay_feasible() {
+        for seed in 0..5 {
+            let mut inst = random_instance(seed, 60, 240, 8);
+            inst.slots = (0..8).map(|i| Slot { session: i / 4 }).collect();
+            inst.session_caps = vec![Some(3), None];
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed + 100);
+            for p in &mut inst.participants {
+                if rng.gen_bool(0.4) {
+                    p.max_meetings = Some(rng.gen_range(1..=4));
+                }
+                if rng.gen_bool(0.3) {
+                    p.max_per_session = Some(rng.gen_range(1..=2));
+                }
+            }
+            let s = schedule(&inst).expect("schedule");
+            s.verify(&inst).expect("feasible");
+            assert!(s.total_priority <= inst.upper_bound());
+            for (i, p) in inst.participants.iter().enumerate() {
+                let n = inst
+                    .meetings
+                    .iter()
+                    .zip(&s.placements)
+                    .filter(|(m, pl)| pl.is_some() && (m.a == i || m.b == i))
+                    .count();
+                if let Some(c) = p.max_meetings {
+                    assert!(n <= c as usize, "participant {i}: {n} > {c}");
+                }
+            }
+        }
     }
 
     fn random_instance(seed: u64, n_p: usize, n_m: usize, slots: usize) -> Instance {

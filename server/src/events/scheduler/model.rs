@@ -37,7 +37,7 @@ pub struct Slot {
     pub session: usize,
 }
 
-/// Someone who meets: an organisation's registration.
+/// Someone who meets: a registration (an organisation's, or one person's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Participant {
     /// Slot indices the participant can attend.
@@ -45,6 +45,13 @@ pub struct Participant {
     /// Fixed booth (table number, 0-based) for hosts that receive visitors at their own table.
     #[serde(default)]
     pub booth: Option<u32>,
+    /// Most meetings this participant accepts over the whole event (`None` = no personal cap).
+    #[serde(default)]
+    pub max_meetings: Option<u32>,
+    /// Most meetings this participant accepts in any one session; the session's own cap applies
+    /// too, the smaller of the two wins (`None` = only the session's cap).
+    #[serde(default)]
+    pub max_per_session: Option<u32>,
 }
 
 /// Where a meeting was or is placed.
@@ -96,6 +103,9 @@ pub enum Reason {
     ParticipantBusy,
     /// Every common slot where both are free has all tables taken.
     NoTableFree,
+    /// A side reached its own cap (`max_meetings` overall, or `max_per_session` in every session
+    /// where both are free) with meetings of equal or higher priority.
+    ParticipantCap,
 }
 
 /// A meeting left out, and why.
@@ -159,7 +169,8 @@ impl Instance {
     /// A simple upper bound on the optimum: every placed meeting uses one of the limited
     /// appointments of each of its two sides, so half the sum over participants of their best
     /// `capacity` meeting priorities bounds the total (capacity = available slots, capped per
-    /// session). It also never exceeds the sum of all priorities.
+    /// session by the session's and the participant's own cap, and overall by the participant's
+    /// `max_meetings`). It also never exceeds the sum of all priorities.
     pub fn upper_bound(&self) -> u64 {
         let mut per: Vec<Vec<u32>> = vec![Vec::new(); self.participants.len()];
         for m in &self.meetings {
@@ -195,11 +206,26 @@ impl Instance {
                 }
             }
         }
-        per_session
+        let sum: usize = per_session
             .iter()
-            .zip(&self.session_caps)
-            .map(|(&n, cap)| cap.map_or(n, |c| n.min(c as usize)))
-            .sum()
+            .enumerate()
+            .map(|(sess, &n)| {
+                self.cap_in_session(p, sess)
+                    .map_or(n, |c| n.min(c as usize))
+            })
+            .sum();
+        part.max_meetings.map_or(sum, |c| sum.min(c as usize))
+    }
+
+    /// Most meetings participant `p` may have in session `sess`: the smaller of the session's
+    /// cap and the participant's own per-session cap (`None` = neither is set).
+    pub fn cap_in_session(&self, p: usize, sess: usize) -> Option<u32> {
+        let event = self.session_caps.get(sess).copied().flatten();
+        let own = self.participants.get(p).and_then(|q| q.max_per_session);
+        match (event, own) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
     }
 }
 
@@ -215,6 +241,7 @@ impl Schedule {
         let mut seat = BTreeSet::new();
         let mut table = BTreeSet::new();
         let mut load = std::collections::BTreeMap::new();
+        let mut count = vec![0u32; inst.participants.len()];
         let mut total = 0u64;
         for (i, (m, p)) in inst.meetings.iter().zip(&self.placements).enumerate() {
             let Some(p) = p else { continue };
@@ -240,6 +267,19 @@ impl Schedule {
                 *n += 1;
                 if inst.session_caps[slot.session].is_some_and(|c| *n > c) {
                     return Err(format!("participant {side} over the session cap"));
+                }
+                if inst
+                    .cap_in_session(side, slot.session)
+                    .is_some_and(|c| *n > c)
+                {
+                    return Err(format!(
+                        "participant {side} over their own cap in session {}",
+                        slot.session
+                    ));
+                }
+                count[side] += 1;
+                if part.max_meetings.is_some_and(|c| count[side] > c) {
+                    return Err(format!("participant {side} over their own meeting cap"));
                 }
             }
             let host_booth = inst.participants[m.b]

@@ -32,6 +32,8 @@ pub(super) struct State<'a> {
     avail: Vec<bool>,
     busy: Vec<u32>,
     load: Vec<u32>,
+    /// Meetings placed per participant (for their own overall cap).
+    count: Vec<u32>,
     pool_used: Vec<u32>,
     pool_cap: u32,
     in_slot: Vec<Vec<u32>>,
@@ -74,6 +76,7 @@ impl<'a> State<'a> {
             avail,
             busy: vec![FREE; n_p * n_slots],
             load: vec![0; n_p * n_sessions.max(1)],
+            count: vec![0; n_p],
             pool_used: vec![0; n_slots],
             pool_cap: inst.tables.saturating_sub(booths),
             in_slot: vec![Vec::new(); n_slots],
@@ -97,12 +100,50 @@ impl<'a> State<'a> {
         self.busy[p * self.n_slots + s]
     }
 
+    /// True when `p` is below every cap that one more meeting in slot `s` counts against: the
+    /// session's cap, the participant's own per-session cap and their overall cap.
     fn under_cap(&self, p: usize, s: usize) -> bool {
+        let sess = self.inst.slots[s].session;
+        !self.at_overall_cap(p)
+            && match self.inst.cap_in_session(p, sess) {
+                Some(cap) => self.load[p * self.n_sessions + sess] < cap,
+                None => true,
+            }
+    }
+
+    /// True when `p` is below the session's own cap in slot `s`'s session (the event's rule,
+    /// ignoring the participant's personal caps).
+    fn under_event_cap(&self, p: usize, s: usize) -> bool {
         let sess = self.inst.slots[s].session;
         match self.inst.session_caps[sess] {
             Some(cap) => self.load[p * self.n_sessions + sess] < cap,
             None => true,
         }
+    }
+
+    /// True when `p` holds as many meetings as their own overall cap allows.
+    fn at_overall_cap(&self, p: usize) -> bool {
+        self.inst.participants[p]
+            .max_meetings
+            .is_some_and(|c| self.count[p] >= c)
+    }
+
+    /// The cheapest placed meeting of `p` whose removal makes room under `p`'s caps for a
+    /// meeting in slot `s`: one in the same session when that session is full for `p` (which
+    /// frees the overall cap too), else any of theirs (only the overall cap binds). With its slot.
+    fn cheapest_blocking(&self, p: usize, s: usize) -> Option<(usize, usize)> {
+        let sess = self.inst.slots[s].session;
+        let session_full = self
+            .inst
+            .cap_in_session(p, sess)
+            .is_some_and(|c| self.load[p * self.n_sessions + sess] >= c);
+        (0..self.n_slots)
+            .filter(|&t| !session_full || self.inst.slots[t].session == sess)
+            .filter_map(|t| {
+                let k = self.busy_at(p, t);
+                (k != FREE).then_some((k as usize, t))
+            })
+            .min_by_key(|&(k, _)| (self.inst.meetings[k].priority, k))
     }
 
     /// True when meeting `m` (currently unplaced) can go into slot `s` as things stand.
@@ -123,6 +164,7 @@ impl<'a> State<'a> {
         for p in [a, b] {
             self.busy[p * self.n_slots + s] = m as u32;
             self.load[p * self.n_sessions + sess] += 1;
+            self.count[p] += 1;
         }
         if self.venue[m] == Venue::Pool {
             self.pool_used[s] += 1;
@@ -140,6 +182,7 @@ impl<'a> State<'a> {
         for p in [a, b] {
             self.busy[p * self.n_slots + s] = FREE;
             self.load[p * self.n_sessions + sess] -= 1;
+            self.count[p] -= 1;
         }
         if self.venue[m] == Venue::Pool {
             self.pool_used[s] -= 1;
@@ -289,25 +332,35 @@ impl<'a> State<'a> {
         false
     }
 
-    /// Places `m` by ejecting the cheapest set of meetings in its way, if that set is worth
-    /// strictly less; returns the ejected meetings.
+    /// Places `m` by ejecting the cheapest set of meetings in its way (in the slot, at a side's
+    /// cap, or at a full table pool), if that set is worth strictly less; returns the ejected
+    /// meetings.
     fn try_eject(&mut self, m: usize) -> Option<Vec<usize>> {
         let (a, b) = self.sides(m);
         let prio = u64::from(self.inst.meetings[m].priority);
-        let mut best: Option<(u64, usize, Vec<usize>)> = None;
+        let mut best: Option<(u64, usize, Vec<(usize, usize)>)> = None;
         for s in 0..self.n_slots {
             if !(self.available(a, s) && self.available(b, s)) {
                 continue;
             }
-            let mut out: Vec<usize> = Vec::new();
+            // (meeting, the slot it sat in)
+            let mut out: Vec<(usize, usize)> = Vec::new();
             for p in [a, b] {
                 let k = self.busy_at(p, s);
-                if k != FREE && !out.contains(&(k as usize)) {
-                    out.push(k as usize);
+                if k != FREE && !out.iter().any(|&(o, _)| o == k as usize) {
+                    out.push((k as usize, s));
                 }
             }
-            for &k in &out {
+            for &(k, _) in &out {
                 self.remove(k);
+            }
+            for p in [a, b] {
+                if !self.under_cap(p, s) {
+                    if let Some((k, t)) = self.cheapest_blocking(p, s) {
+                        self.remove(k);
+                        out.push((k, t));
+                    }
+                }
             }
             if !self.fits(m, s)
                 && self.venue[m] == Venue::Pool
@@ -322,30 +375,30 @@ impl<'a> State<'a> {
                     .min_by_key(|&k| (self.inst.meetings[k].priority, k));
                 if let Some(k) = cheapest {
                     self.remove(k);
-                    out.push(k);
+                    out.push((k, s));
                 }
             }
             let fits = self.fits(m, s);
-            for &k in &out {
-                self.place(k, s);
+            for &(k, t) in out.iter().rev() {
+                self.place(k, t);
             }
             if !fits {
                 continue;
             }
             let cost: u64 = out
                 .iter()
-                .map(|&k| u64::from(self.inst.meetings[k].priority))
+                .map(|&(k, _)| u64::from(self.inst.meetings[k].priority))
                 .sum();
             if cost < prio && best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
                 best = Some((cost, s, out));
             }
         }
         let (_, s, out) = best?;
-        for &k in &out {
+        for &(k, _) in &out {
             self.remove(k);
         }
         self.place(m, s);
-        Some(out)
+        Some(out.into_iter().map(|(k, _)| k).collect())
     }
 
     fn reason(&self, m: usize) -> Reason {
@@ -356,14 +409,24 @@ impl<'a> State<'a> {
         if common.is_empty() {
             return Reason::NoCommonAvailability;
         }
-        let both_free = common.iter().any(|&s| {
-            self.busy_at(a, s) == FREE
-                && self.busy_at(b, s) == FREE
-                && self.under_cap(a, s)
-                && self.under_cap(b, s)
-        });
-        if both_free {
+        if self.at_overall_cap(a) || self.at_overall_cap(b) {
+            return Reason::ParticipantCap;
+        }
+        let free: Vec<usize> = common
+            .into_iter()
+            .filter(|&s| self.busy_at(a, s) == FREE && self.busy_at(b, s) == FREE)
+            .collect();
+        if free
+            .iter()
+            .any(|&s| self.under_cap(a, s) && self.under_cap(b, s))
+        {
             Reason::NoTableFree
+        } else if free
+            .iter()
+            .any(|&s| self.under_event_cap(a, s) && self.under_event_cap(b, s))
+        {
+            // Free and within the event's caps somewhere: only a personal cap stands in the way.
+            Reason::ParticipantCap
         } else {
             Reason::ParticipantBusy
         }
@@ -371,7 +434,8 @@ impl<'a> State<'a> {
 }
 
 /// Schedules an instance: maximises the total priority of placed meetings, never double-books
-/// anyone, respects availability, per-session caps, tables and booths, keeps earlier placements
+/// anyone, respects availability, per-session caps (the session's and each participant's own),
+/// each participant's overall cap, tables and booths, keeps earlier placements
 /// where it can, and says why each left-out meeting was left out.
 pub fn schedule(inst: &Instance) -> Result<Schedule, SchedulerError> {
     inst.validate()?;
