@@ -100,6 +100,25 @@ impl Loader<i64> for ParticipantLoader {
     }
 }
 
+/// Loads the people of organisations (with their profiles) by organisation id, for
+/// `Organisation.people` and `Achievement.inventorPeople`; the caller applies
+/// `people::service::card`.
+pub struct MembersLoader(pub DatabaseConnection);
+
+impl Loader<i64> for MembersLoader {
+    type Value = Vec<crate::people::service::Stored>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::people::service::members_of(&self.0, keys)
+            .await
+            .map_err(|e| match e {
+                crate::error::AppError::Db(e) => Arc::new(e),
+                other => Arc::new(sea_orm::DbErr::Custom(other.message())),
+            })
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Organisations by id.
@@ -112,6 +131,8 @@ pub struct Loaders {
     pub needs: DataLoader<NeedLoader>,
     /// Event participants by id.
     pub participants: DataLoader<ParticipantLoader>,
+    /// People of organisations by organisation id.
+    pub members: DataLoader<MembersLoader>,
 }
 
 impl Loaders {
@@ -123,6 +144,7 @@ impl Loaders {
             achievements: DataLoader::new(AchievementLoader(db.clone()), tokio::spawn),
             needs: DataLoader::new(NeedLoader(db.clone()), tokio::spawn),
             participants: DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn),
+            members: DataLoader::new(MembersLoader(db.clone()), tokio::spawn),
         }
     }
 }
