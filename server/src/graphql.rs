@@ -43,6 +43,7 @@ pub struct QueryRoot(
     crate::stats::graphql::StatsQuery,
     crate::sources::governance_graphql::GovernanceQuery,
     crate::organisations::graphql::OrganisationsQuery,
+    crate::people::graphql::PeopleQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -57,6 +58,7 @@ pub struct MutationRoot(
     crate::links::graphql::LinksMutation,
     crate::sources::governance_graphql::GovernanceMutation,
     crate::organisations::graphql::OrganisationsMutation,
+    crate::people::graphql::PeopleMutation,
 );
 
 /// Every subscription, merged from the domains.
@@ -77,6 +79,8 @@ pub enum Node {
     Need(Need),
     /// An organisation.
     Organisation(Organisation),
+    /// A person (null when hidden from the caller).
+    Person(crate::people::graphql::Person),
 }
 
 /// Who the request is authenticated as.
@@ -92,6 +96,9 @@ pub struct ViewerInfo {
     pub csrf_token: Option<String>,
     /// For browser sessions: the logged-in person's e-mail.
     pub email: Option<String>,
+    /// The logged-in person behind a browser session or person token, with their whole
+    /// profile (null for organisation tokens and API keys).
+    pub person: Option<crate::people::graphql::Person>,
 }
 
 /// The logged-in person of a browser session, with or without an organisation.
@@ -135,6 +142,12 @@ impl CoreQuery {
                     .ok_or_else(|| AppError::NotFound(format!("organisation {n}")))?;
                 Some(Node::Organisation(Organisation(org)))
             }
+            "Person" => {
+                let asker = crate::people::graphql::asker(ctx);
+                crate::people::service::get(db, &asker, n)
+                    .await?
+                    .map(|p| Node::Person(crate::people::graphql::Person(p)))
+            }
             _ => return Err(AppError::bad_input("id", "not a valid global id").into()),
         })
     }
@@ -151,12 +164,16 @@ impl CoreQuery {
             .await?
             .ok_or_else(|| AppError::NotFound("organisation".into()))?;
         let session = ctx.data_opt::<SessionInfo>();
+        let person = crate::people::service::me(db_of(ctx)?, &crate::people::graphql::asker(ctx))
+            .await?
+            .map(crate::people::graphql::Person);
         Ok(Some(ViewerInfo {
             token_name: v.token_name.clone(),
             role: v.role,
             organisation: Organisation(org),
             csrf_token: session.map(|s| s.session.csrf_token.clone()),
             email: session.and_then(|s| s.user.email.clone()),
+            person,
         }))
     }
 
@@ -171,6 +188,10 @@ impl CoreQuery {
             has_organisation: viewer(ctx).is_some(),
         })
     }
+}
+
+fn db_of<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>()
 }
 
 /// Builds the schema with limits from configuration.

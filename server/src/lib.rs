@@ -25,6 +25,7 @@ pub mod organisations;
 pub mod outbound;
 pub mod outbox;
 pub mod paging;
+pub mod people;
 pub mod relay;
 pub mod search;
 pub mod sources;

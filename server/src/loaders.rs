@@ -119,6 +119,25 @@ impl Loader<i64> for ParticipantLoader {
     }
 }
 
+/// Loads the people of organisations (with their profiles) by organisation id, for
+/// `Organisation.people` and `Achievement.inventorPeople`; the caller applies
+/// `people::service::card`.
+pub struct MembersLoader(pub DatabaseConnection);
+
+impl Loader<i64> for MembersLoader {
+    type Value = Vec<crate::people::service::Stored>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        crate::people::service::members_of(&self.0, keys)
+            .await
+            .map_err(|e| match e {
+                crate::error::AppError::Db(e) => Arc::new(e),
+                other => Arc::new(sea_orm::DbErr::Custom(other.message())),
+            })
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Organisations by id.
@@ -133,6 +152,8 @@ pub struct Loaders {
     pub participants: DataLoader<ParticipantLoader>,
     /// People by user id.
     pub users: DataLoader<UserLoader>,
+    /// People of organisations by organisation id.
+    pub members: DataLoader<MembersLoader>,
 }
 
 impl Loaders {
@@ -145,6 +166,7 @@ impl Loaders {
             needs: DataLoader::new(NeedLoader(db.clone()), tokio::spawn),
             participants: DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn),
             users: DataLoader::new(UserLoader(db.clone()), tokio::spawn),
+            members: DataLoader::new(MembersLoader(db.clone()), tokio::spawn),
         }
     }
 }

@@ -118,6 +118,124 @@ pub fn ipc_list(field: &str, values: &[String]) -> AppResult<Vec<String>> {
     Ok(out)
 }
 
+/// Most fields (IPC symbols, industry codes) on one person's profile.
+pub const MAX_PERSON_FIELDS: usize = 20;
+
+/// Parses the IPC symbols of a person's fields: each at least a subclass (`G06F`), or a group
+/// (`G06F 16/33`); duplicates dropped, normalised spelling. A bad one is BAD_INPUT naming
+/// `field[i]`.
+pub fn person_ipc_codes(field: &str, values: &[String]) -> AppResult<Vec<String>> {
+    if values.len() > MAX_PERSON_FIELDS {
+        return Err(AppError::bad_input(
+            field,
+            format!("最多 {MAX_PERSON_FIELDS} 个 IPC 分类号 / at most {MAX_PERSON_FIELDS} IPC symbols allowed"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let f = format!("{field}[{i}]");
+        let s = IpcSymbol::parse(v)
+            .map_err(|e| on_field(&f, e))?
+            .as_str()
+            .to_string();
+        if s.len() < 4 {
+            return Err(AppError::bad_input(
+                f,
+                format!(
+                    "IPC 分类号至少写到小类 / {s} is too broad: give at least the subclass, e.g. G06F or G06F 16/33"
+                ),
+            ));
+        }
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a list of GB/T 4754 industry codes (`C39`, `I65`, `M7320`); duplicates dropped. A bad
+/// one is BAD_INPUT naming `field[i]`.
+pub fn industry_codes(field: &str, values: &[String]) -> AppResult<Vec<String>> {
+    if values.len() > MAX_PERSON_FIELDS {
+        return Err(AppError::bad_input(
+            field,
+            format!("最多 {MAX_PERSON_FIELDS} 个行业代码 / at most {MAX_PERSON_FIELDS} industry codes allowed"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let s = IndustryCode::parse(v)
+            .map_err(|e| on_field(&format!("{field}[{i}]"), e))?
+            .as_str()
+            .to_string();
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses one BCP 47 language tag of the common shape: a 2–3 letter language, an optional
+/// 4-letter script and an optional region (2 letters or 3 digits): `zh`, `en`, `mn-Mong`,
+/// `zh-Hans-CN`, `en-GB`, `es-419`. Returns the canonical case (`zh-Hans-CN`).
+pub fn language_tag(field: &str, value: &str) -> AppResult<String> {
+    let v = value.trim().replace('_', "-");
+    let bad = || {
+        AppError::bad_input(
+            field,
+            format!(
+                "不是语言代码 / {:?} is not a language tag; write e.g. zh, en, mn, zh-Hans or en-GB",
+                value.trim()
+            ),
+        )
+    };
+    let mut parts = v.split('-');
+    let lang = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(bad());
+    }
+    let mut out = lang.to_ascii_lowercase();
+    let mut seen_script = false;
+    let mut seen_region = false;
+    for p in parts {
+        if !seen_script
+            && !seen_region
+            && p.len() == 4
+            && p.bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            seen_script = true;
+            out.push('-');
+            out.push_str(&p[..1].to_ascii_uppercase());
+            out.push_str(&p[1..].to_ascii_lowercase());
+        } else if !seen_region
+            && ((p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+                || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit())))
+        {
+            seen_region = true;
+            out.push('-');
+            out.push_str(&p.to_ascii_uppercase());
+        } else {
+            return Err(bad());
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a list of language tags ([`language_tag`]), at most 10; duplicates dropped.
+pub fn language_tags(field: &str, values: &[String]) -> AppResult<Vec<String>> {
+    if values.len() > 10 {
+        return Err(AppError::bad_input(field, "at most 10 languages allowed"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let t = language_tag(&format!("{field}[{i}]"), v)?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
 /// Parses an optional GB/T 2260 code.
 pub fn region(field: &str, value: Option<&str>) -> AppResult<Option<RegionCode>> {
     match value.map(str::trim) {
@@ -412,5 +530,86 @@ mod tests {
         assert_eq!(trl("maturity", Some(6)).expect("ok"), Some(6));
         assert!(money("askingPriceYuan", Some(-1)).is_err());
         assert!(region("regionCode", Some("990000")).is_err());
+    }
+
+    fn field_of(e: AppError) -> String {
+        match e {
+            AppError::BadInput { field, .. } => field,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn person_ipc_codes_need_a_subclass_and_name_the_bad_item() {
+        let ok = person_ipc_codes(
+            "input.ipcCodes",
+            &[
+                "g06f".into(),
+                "G06F 16/33".into(),
+                "G06F".into(),
+                "A61K31/495".into(),
+            ],
+        )
+        .expect("valid");
+        assert_eq!(ok, vec!["G06F", "G06F 16/33", "A61K 31/495"]);
+        let e =
+            person_ipc_codes("input.ipcCodes", &["G06F".into(), "X99Z".into()]).expect_err("bad");
+        assert_eq!(field_of(e), "input.ipcCodes[1]");
+        let e = person_ipc_codes("input.ipcCodes", &["G06".into()]).expect_err("too broad");
+        assert_eq!(field_of(e), "input.ipcCodes[0]");
+        let many: Vec<String> = (0..21).map(|_| "G06F".to_string()).collect();
+        assert_eq!(
+            field_of(person_ipc_codes("input.ipcCodes", &many).expect_err("many")),
+            "input.ipcCodes"
+        );
+    }
+
+    #[test]
+    fn industry_codes_follow_gb_t_4754() {
+        let ok = industry_codes(
+            "input.industryCodes",
+            &["C39".into(), "i65".into(), "65".into()],
+        )
+        .expect("valid");
+        assert_eq!(ok, vec!["C39", "I65"]);
+        for bad in ["Z12", "C65", "C1", "C39x"] {
+            let e =
+                industry_codes("input.industryCodes", &["C39".into(), bad.into()]).expect_err(bad);
+            assert_eq!(field_of(e), "input.industryCodes[1]", "{bad}");
+        }
+    }
+
+    #[test]
+    fn language_tags_are_bcp47_shaped_and_canonical() {
+        for (given, want) in [
+            ("zh", "zh"),
+            ("EN", "en"),
+            ("zh-hans", "zh-Hans"),
+            ("zh_cn", "zh-CN"),
+            ("zh-Hans-CN", "zh-Hans-CN"),
+            ("mn-Mong", "mn-Mong"),
+            ("es-419", "es-419"),
+        ] {
+            assert_eq!(language_tag("l", given).expect(given), want);
+        }
+        for bad in [
+            "",
+            "c",
+            "chinese",
+            "zh-",
+            "zh-CN-Hans",
+            "中文",
+            "en-GB-GB",
+            "z1",
+        ] {
+            assert!(language_tag("l", bad).is_err(), "{bad}");
+        }
+        let e =
+            language_tags("input.languages", &["zh".into(), "english".into()]).expect_err("bad");
+        assert_eq!(field_of(e), "input.languages[1]");
+        assert_eq!(
+            language_tags("input.languages", &["zh".into(), "ZH".into(), "en".into()]).expect("ok"),
+            vec!["zh", "en"]
+        );
     }
 }

@@ -20,6 +20,8 @@ pub mod membership;
 pub mod need;
 pub mod organisation;
 pub mod patent;
+pub mod person_profile;
+pub mod person_token;
 pub mod record_review;
 pub mod rejected_record;
 pub mod search_outbox;

@@ -16,6 +16,7 @@ mod m20260301_000010_create_cluster;
 mod m20261207_000020_create_uploaded_files;
 mod m20261207_000040_add_organisation_verification;
 mod m20261207_000041_participant_people;
+mod m20261207_000042_person_profiles;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_create_uploaded_files::Migration),
             Box::new(m20261207_000040_add_organisation_verification::Migration),
             Box::new(m20261207_000041_participant_people::Migration),
+            Box::new(m20261207_000042_person_profiles::Migration),
         ]
     }
 }

@@ -140,6 +140,10 @@ async fn graphql_ws(
                             .map_err(|e| async_graphql::Error::new(e.message()))?;
                         data.insert(v);
                     } else if let Some((info, viewer)) = session_viewer {
+                        data.insert(crate::auth::Person {
+                            user_id: info.user.id,
+                            session_id: Some(info.session.id),
+                        });
                         data.insert(info);
                         if let Some(v) = viewer {
                             data.insert(v);
@@ -177,11 +181,19 @@ async fn graphql(
     if caller.viewer().is_none() && !state.config.auth.anonymous_introspection {
         req = req.disable_introspection();
     }
+    if let Some(p) = caller.person() {
+        req = req.data(p);
+    }
     match caller {
         auth::http::Caller::Anonymous => {}
         auth::http::Caller::Bearer(v) => req = req.data(v),
         auth::http::Caller::Session(info, v) => {
             req = req.data(*info);
+            if let Some(v) = v {
+                req = req.data(v);
+            }
+        }
+        auth::http::Caller::PersonBearer(_, v) => {
             if let Some(v) = v {
                 req = req.data(v);
             }

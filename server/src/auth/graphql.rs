@@ -1,5 +1,6 @@
 //! GraphQL for identity and access: `apiKeys`, `auditLog`, `createApiKey`, `revokeApiKey`,
-//! `inviteMember`, and `AdminGuard`, the field guard every admin field carries. Ownership is
+//! `inviteMember`, `revokeInvitation`, `setMemberRole`, `removeMember`, `leaveOrganisation`,
+//! `handOverOrgAdmin`, and `AdminGuard`, the field guard every admin field carries. Ownership is
 //! still decided by the one policy (`auth::policy`), which the services call.
 
 use super::api_keys::{self, ApiKeyScope, NewApiKey};
@@ -13,7 +14,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Guard, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{Condition, DatabaseConnection};
-use transferhub_schema::entity::{api_token, audit_log as audit_entity, invitation};
+use transferhub_schema::entity::{api_token, audit_log as audit_entity, invitation, membership};
 use transferhub_schema::enums::Role;
 
 /// The request's viewer, if authenticated (put into the request data by the HTTP layer); every
@@ -341,6 +342,8 @@ pub struct Invitation {
 /// A person in an organisation.
 #[derive(SimpleObject)]
 pub struct Member {
+    /// The person's global id (`person(id)`, `setMemberRole`, `removeMember`).
+    pub person_id: ID,
     /// Their e-mail address, when known.
     pub email: Option<String>,
     /// Display name.
@@ -349,6 +352,67 @@ pub struct Member {
     pub role: Role,
     /// Joined.
     pub joined_at: DateTime<Utc>,
+}
+
+/// A membership after a change: the person, the organisation and the role.
+#[derive(SimpleObject)]
+pub struct Membership {
+    /// The person's global id.
+    pub person_id: ID,
+    /// The organisation's global id.
+    pub organisation_id: ID,
+    /// Role in the organisation.
+    pub role: Role,
+    /// Joined.
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<membership::Model> for Membership {
+    fn from(m: membership::Model) -> Self {
+        Self {
+            person_id: relay::encode_id("Person", m.user_id),
+            organisation_id: relay::encode_id("Organisation", m.organisation_id),
+            role: m.role,
+            joined_at: m.created_at,
+        }
+    }
+}
+
+/// Result of `setMemberRole`.
+#[derive(SimpleObject)]
+pub struct SetMemberRolePayload {
+    /// The membership with its new role.
+    pub membership: Membership,
+}
+
+/// Result of `removeMember` and `leaveOrganisation`.
+#[derive(SimpleObject)]
+pub struct MembershipEndedPayload {
+    /// The membership that ended.
+    pub membership: Membership,
+}
+
+/// Result of `handOverOrgAdmin`.
+#[derive(SimpleObject)]
+pub struct HandOverOrgAdminPayload {
+    /// The caller's membership, now MEMBER.
+    pub previous_admin: Membership,
+    /// The receiver's membership, now ORG_ADMIN.
+    pub new_admin: Membership,
+}
+
+/// Result of `revokeInvitation`.
+#[derive(SimpleObject)]
+pub struct RevokeInvitationPayload {
+    /// The withdrawn invitation (no longer stored).
+    pub invitation: Invitation,
+}
+
+/// The logged-in person's `users.id` (browser session or person token), else the viewer's.
+fn person_id(ctx: &Context<'_>) -> Option<i64> {
+    ctx.data_opt::<super::Person>()
+        .map(|p| p.user_id)
+        .or_else(|| viewer(ctx).and_then(|v| v.user_id))
 }
 
 impl From<invitation::Model> for Invitation {
@@ -464,6 +528,98 @@ impl AuthMutation {
         )
         .await?;
         Ok(InviteMemberPayload {
+            invitation: row.into(),
+        })
+    }
+
+    /// Sets a member's role in the organisation: MEMBER or ORG_ADMIN (the organisation's admins
+    /// and platform admins). Demoting the last org admin is CONFLICT; another organisation's
+    /// admin gets FORBIDDEN, a person who is not a member NOT_FOUND. The person's sessions act
+    /// with the new role from their next request. Audited.
+    #[graphql(guard = "AdminGuard")]
+    async fn set_member_role(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        person_id: ID,
+        role: Role,
+    ) -> Result<SetMemberRolePayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let org = relay::decode_id(&organisation_id, "Organisation", "organisationId")?;
+        let person = relay::decode_id(&person_id, "Person", "personId")?;
+        let m = super::members::set_role(db, viewer(ctx), org, person, role).await?;
+        Ok(SetMemberRolePayload {
+            membership: m.into(),
+        })
+    }
+
+    /// Removes a member from the organisation (its admins and platform admins); the person's
+    /// sessions and person tokens stop acting for it from their next request. Removing the last
+    /// org admin is CONFLICT. Audited.
+    #[graphql(guard = "AdminGuard")]
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        person_id: ID,
+    ) -> Result<MembershipEndedPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let org = relay::decode_id(&organisation_id, "Organisation", "organisationId")?;
+        let person = relay::decode_id(&person_id, "Person", "personId")?;
+        let m = super::members::remove(db, viewer(ctx), org, person).await?;
+        Ok(MembershipEndedPayload {
+            membership: m.into(),
+        })
+    }
+
+    /// The logged-in person leaves an organisation they belong to; their session then acts for
+    /// their next organisation or none. The last org admin cannot leave (CONFLICT: hand the
+    /// role over first). Audited.
+    async fn leave_organisation(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+    ) -> Result<MembershipEndedPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let org = relay::decode_id(&organisation_id, "Organisation", "organisationId")?;
+        let m = super::members::leave(db, viewer(ctx), person_id(ctx), org).await?;
+        Ok(MembershipEndedPayload {
+            membership: m.into(),
+        })
+    }
+
+    /// An org admin passes the role to another member at once: the receiver becomes ORG_ADMIN,
+    /// the caller MEMBER, in one transaction. Audited.
+    #[graphql(guard = "AdminGuard")]
+    async fn hand_over_org_admin(
+        &self,
+        ctx: &Context<'_>,
+        organisation_id: ID,
+        to_person_id: ID,
+    ) -> Result<HandOverOrgAdminPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let org = relay::decode_id(&organisation_id, "Organisation", "organisationId")?;
+        let to = relay::decode_id(&to_person_id, "Person", "toPersonId")?;
+        let (mine, theirs) =
+            super::members::hand_over(db, viewer(ctx), person_id(ctx), org, to).await?;
+        Ok(HandOverOrgAdminPayload {
+            previous_admin: mine.into(),
+            new_admin: theirs.into(),
+        })
+    }
+
+    /// Withdraws an open invitation (the organisation's admins and platform admins); an
+    /// accepted one is CONFLICT. Audited.
+    #[graphql(guard = "AdminGuard")]
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<RevokeInvitationPayload> {
+        let db = ctx.data::<DatabaseConnection>()?;
+        let n = relay::decode_id(&id, "Invitation", "id")?;
+        let row = super::members::revoke_invitation(db, viewer(ctx), n).await?;
+        Ok(RevokeInvitationPayload {
             invitation: row.into(),
         })
     }

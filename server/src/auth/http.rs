@@ -4,7 +4,7 @@
 
 use super::oidc::CallbackParams;
 use super::session::{self, SessionInfo, CSRF_COOKIE, SESSION_COOKIE};
-use super::{csrf, token, Viewer};
+use super::{csrf, token, Person, Viewer};
 use crate::app::state::AppState;
 use crate::error::{AppError, AppResult, Code};
 use axum::extract::{Path, Query, State};
@@ -24,6 +24,9 @@ pub enum Caller {
     Bearer(Viewer),
     /// A browser session (the viewer is absent while the user belongs to no organisation).
     Session(Box<SessionInfo>, Option<Viewer>),
+    /// A person token (`token create --person`): the person, and the viewer while they act
+    /// for an organisation.
+    PersonBearer(Person, Option<Viewer>),
 }
 
 impl Caller {
@@ -32,7 +35,19 @@ impl Caller {
         match self {
             Caller::Anonymous => None,
             Caller::Bearer(v) => Some(v),
-            Caller::Session(_, v) => v.as_ref(),
+            Caller::Session(_, v) | Caller::PersonBearer(_, v) => v.as_ref(),
+        }
+    }
+
+    /// The logged-in person behind the request (sessions and person tokens).
+    pub fn person(&self) -> Option<Person> {
+        match self {
+            Caller::Session(info, _) => Some(Person {
+                user_id: info.user.id,
+                session_id: Some(info.session.id),
+            }),
+            Caller::PersonBearer(p, _) => Some(*p),
+            _ => None,
         }
     }
 }
@@ -68,7 +83,7 @@ pub async fn caller(
         let presented = auth.to_str().ok().and_then(bearer).ok_or_else(|| {
             AppError::Unauthenticated("Authorization header must be `Bearer <token>`".into())
         })?;
-        return Ok(Caller::Bearer(bearer_viewer(state, presented).await?));
+        return bearer_caller(state, presented).await;
     }
     let Some(secret) = cookie(headers, SESSION_COOKIE) else {
         return Ok(Caller::Anonymous);
@@ -88,9 +103,24 @@ pub async fn caller(
 /// Authenticates a presented bearer token or API key and charges the key's rate limit: the one
 /// credential path of `POST /graphql`, the downloads and the WebSocket's `connection_init`.
 pub async fn bearer_viewer(state: &AppState, presented: &str) -> AppResult<Viewer> {
-    let (viewer, per_minute) = token::authenticate_with_limit(&state.db, presented).await?;
-    state.key_limits.check(viewer.token_id, per_minute).await?;
-    Ok(viewer)
+    bearer_caller(state, presented)
+        .await?
+        .viewer()
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Unauthenticated("this token acts for a person without an organisation".into())
+        })
+}
+
+/// Authenticates a presented bearer token, API key or person token and charges its rate limit.
+pub async fn bearer_caller(state: &AppState, presented: &str) -> AppResult<Caller> {
+    let b = token::authenticate_bearer(&state.db, presented).await?;
+    state.key_limits.check(b.limiter_key, b.rate_limit).await?;
+    Ok(match (b.person, b.viewer) {
+        (Some(p), v) => Caller::PersonBearer(p, v),
+        (None, Some(v)) => Caller::Bearer(v),
+        (None, None) => return Err(AppError::Unauthenticated("invalid token".into())),
+    })
 }
 
 /// Adds `Retry-After` to rate-limited answers and clears a refused session cookie.

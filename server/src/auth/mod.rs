@@ -32,7 +32,8 @@ pub struct Viewer {
     pub organisation_key: String,
     /// Role granted.
     pub role: Role,
-    /// The person behind a browser session (none for tokens and API keys).
+    /// The person behind a browser session or a person token (`token create --person`); none
+    /// for organisation tokens and API keys.
     pub user_id: Option<i64>,
     /// The browser session the request came with (none for tokens and API keys).
     pub session_id: Option<i64>,
@@ -46,4 +47,15 @@ impl Viewer {
             None => format!("token:{}", self.token_id),
         }
     }
+}
+
+/// The logged-in person behind a request — a browser session or a person token — whether or
+/// not they act for an organisation (a person without one has no [`Viewer`], only this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Person {
+    /// `users.id`.
+    pub user_id: i64,
+    /// The browser session they came with (none for person tokens); switched to act for the
+    /// organisation they create.
+    pub session_id: Option<i64>,
 }

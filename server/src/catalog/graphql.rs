@@ -69,6 +69,7 @@ impl Organisation {
                 .await?
                 .into_iter()
                 .map(|(m, u)| crate::auth::graphql::Member {
+                    person_id: relay::encode_id("Person", m.user_id),
                     email: u.as_ref().and_then(|u| u.email.clone()),
                     display_name: u.map(|u| u.display_name).unwrap_or_default(),
                     role: m.role,
@@ -80,6 +81,11 @@ impl Organisation {
     /// GB/T 2260 region code.
     async fn region_code(&self) -> Option<&str> {
         self.0.region_code.as_deref()
+    }
+    /// The organisation's people as the caller may see them (public profiles; its org admins
+    /// and platform admins see every member), earliest member first.
+    async fn people(&self, ctx: &Context<'_>) -> Result<Vec<crate::people::graphql::Person>> {
+        crate::people::graphql::people_of(ctx, self.0.id).await
     }
     /// Web site.
     async fn website(&self) -> Option<&str> {
@@ -203,6 +209,19 @@ impl Achievement {
     /// 完成人
     async fn inventors(&self) -> Vec<String> {
         json_strings(&self.0.inventors)
+    }
+    /// The inventors who are people of the owning organisation with the same display name,
+    /// as the caller may see them (public profiles), in the order of `inventors`.
+    async fn inventor_people(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::people::graphql::Person>> {
+        crate::people::graphql::named_people_of(
+            ctx,
+            self.0.organisation_id,
+            &json_strings(&self.0.inventors),
+        )
+        .await
     }
     /// 成果简介
     async fn summary(&self) -> &str {

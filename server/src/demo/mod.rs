@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod generate;
+pub mod people;
 
 use crate::catalog::service::{self as catalog, AchievementDraft, Origin, PatentDraft};
 use crate::error::{AppError, AppResult};
@@ -233,14 +234,16 @@ pub struct SeedReport {
     pub invitations: usize,
     /// Demo matchmaking events added.
     pub events: usize,
+    /// Demo people (with profiles) added.
+    pub people: usize,
 }
 
 impl std::fmt::Display for SeedReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "demo data: {} organisations, {} achievements, {} needs, {} invitations, {} events added",
-            self.organisations, self.achievements, self.needs, self.invitations, self.events
+            "demo data: {} organisations, {} achievements, {} needs, {} invitations, {} events, {} people added",
+            self.organisations, self.achievements, self.needs, self.invitations, self.events, self.people
         )
     }
 }
@@ -259,6 +262,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
     crate::links::seed_demo(db).await?;
     report.invitations = events::seed_invitations(db).await?;
     report.events = events::seed_event(db).await?;
+    report.people = people::seed_people(db).await?;
     Ok(report)
 }
 
@@ -396,6 +400,7 @@ mod tests {
         assert_eq!(first.needs, set.needs.len());
         assert_eq!(first.invitations, events::DEMO_INVITATIONS.len());
         assert_eq!(first.events, 1, "the demo matchmaking event");
+        assert_eq!(first.people, people::DEMO_PEOPLE.len());
         let again = seed(&db).await.expect("reseed");
         assert_eq!(again, SeedReport::default());
     }

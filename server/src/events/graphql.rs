@@ -155,7 +155,7 @@ impl EventParticipant {
         };
         let found = ctx.data::<Loaders>()?.users.load_one(u).await?;
         Ok(found.map(|u| EventPerson {
-            id: relay::encode_id("User", u.id),
+            id: relay::encode_id("Person", u.id),
             display_name: u.display_name,
         }))
     }
@@ -997,7 +997,7 @@ impl EventsMutation {
                     .into())
                 }
                 (Some(id), None, false) => {
-                    PersonChoice::UserId(relay::decode_id(&id, "User", "input.personId")?)
+                    PersonChoice::UserId(relay::decode_id(&id, "Person", "input.personId")?)
                 }
                 (None, Some(email), false) => PersonChoice::Email(email),
                 (None, None, true) => PersonChoice::Organisation,

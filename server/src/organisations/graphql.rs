@@ -6,7 +6,6 @@
 use super::service::{self, Application, By, OrganisationDecision, Person};
 use crate::auth::graphql::viewer;
 use crate::auth::policy;
-use crate::auth::session::SessionInfo;
 use crate::catalog::graphql::Organisation;
 use crate::relay::{self, IdCursor};
 use async_graphql::connection::{Connection, ConnectionNameType, Edge, EdgeNameType, EmptyFields};
@@ -16,13 +15,9 @@ use sea_orm::DatabaseConnection;
 use transferhub_schema::entity::organisation;
 use transferhub_schema::enums::{OrganisationKind, OrganisationStatus};
 
-/// Who is calling: the viewer, and the logged-in person of a browser session.
+/// Who is calling: the viewer, and the logged-in person (browser session or person token).
 fn by<'a>(ctx: &'a Context<'_>) -> By<'a> {
-    let person = ctx.data_opt::<SessionInfo>().map(|s| Person {
-        user_id: s.user.id,
-        session_id: Some(s.session.id),
-    });
-    By::Caller(viewer(ctx), person)
+    By::Caller(viewer(ctx), ctx.data_opt::<Person>().copied())
 }
 
 /// The application behind an organisation's verification (its members and platform admins).
@@ -34,8 +29,8 @@ impl OrganisationApplication {
     /// their session acts for the organisation).
     pub fn for_caller(ctx: &Context<'_>, org: &organisation::Model) -> Option<Self> {
         let applicant = ctx
-            .data_opt::<SessionInfo>()
-            .is_some_and(|s| Some(s.user.id) == org.applied_by_user_id);
+            .data_opt::<Person>()
+            .is_some_and(|p| Some(p.user_id) == org.applied_by_user_id);
         (applicant || policy::sees_unpublished(viewer(ctx), org.id)).then(|| Self(org.clone()))
     }
 }

@@ -15,14 +15,8 @@ use sea_orm::{
 use transferhub_schema::entity::{invitation, membership, organisation, uploaded_file, user};
 use transferhub_schema::enums::{OrganisationKind, OrganisationStatus, Role};
 
-/// The logged-in person behind a browser session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Person {
-    /// `users.id`.
-    pub user_id: i64,
-    /// The session they came with, switched to act for the organisation they create.
-    pub session_id: Option<i64>,
-}
+/// The logged-in person (browser session or person token).
+pub use crate::auth::Person;
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy)]
