@@ -5,17 +5,7 @@
 // queue, rejects it with a reason; the applicant reads the reason, fixes and resubmits; the
 // admin approves it, and the applicant's organisation is verified.
 import type { Browser, Page } from '@playwright/test'
-import { test, expect, loginAs, PERSONAS, shot, shotBoth } from './support/fixtures'
-import { checkCharacter } from '../src/views/join/creditCode'
-
-const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-
-/** A fresh, valid credit code of a Hohhot firm (unique per run: codes are claimed once). */
-function freshCreditCode(): string {
-  let body = '91150105MA'
-  for (let i = 0; i < 7; i++) body += ALPHABET[Math.floor(Math.random() * ALPHABET.length)]
-  return body + checkCharacter(body)
-}
+import { test, expect, loginAs, PERSONAS, shot, shotBoth, freshCreditCode, CREDIT_ALPHABET } from './support/fixtures'
 
 /** A small but real PDF: the hub reads the type from the content's magic bytes. */
 function pdf(text: string) {
@@ -63,7 +53,7 @@ test('a new firm applies, is rejected with a reason, fixes it and is verified', 
   await page.locator('[data-test="join-submit"]').click()
   await expect(page.locator('[data-test="join-creditCode-error"]')).toContainText('第 4 位')
   // A wrong check character: the right one is offered.
-  const wrong = ALPHABET[(ALPHABET.indexOf(code[17]) + 1) % 31]
+  const wrong = CREDIT_ALPHABET[(CREDIT_ALPHABET.indexOf(code[17]) + 1) % 31]
   await page.locator('[data-test="join-creditCode"]').fill(code.slice(0, 17) + wrong)
   await page.locator('[data-test="join-submit"]').click()
   await expect(page.locator('[data-test="join-creditCode-error"]')).toContainText(`应为 ${code[17]}`)

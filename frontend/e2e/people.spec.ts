@@ -4,7 +4,7 @@
 // joins by logging in), makes them admin and back, hands the admin role over (becoming a
 // member), and the new admin removes a third colleague, who is then offered to join again.
 import type { Browser, Page } from '@playwright/test'
-import { test, expect, loginAs, PERSONAS, gql, shotBoth } from './support/fixtures'
+import { test, expect, loginAs, PERSONAS, gql, shotBoth, freshCreditCode } from './support/fixtures'
 
 async function newPage(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext({ baseURL: process.env.HUB_URL, locale: 'zh-CN' })
@@ -74,6 +74,7 @@ test('an org admin changes roles, hands the admin role over, and a member is rem
         kind: 'FIRM',
         nameZh: `锡林郭勒草原生物科技有限公司${stamp}`,
         nameEn: `Xilingol Grassland Biotech ${stamp}`,
+        creditCode: freshCreditCode(),
         adminEmail: boss,
       },
     },
@@ -122,6 +123,6 @@ test('an org admin changes roles, hands the admin role over, and a member is rem
 
   // The former admin, now a member, leaves too.
   await page.locator('[data-test="leave-open"]').click()
-  await page.locator('[data-test="confirm-ok"]').click()
+  await page.getByRole('dialog', { name: '退出本单位' }).locator('[data-test="confirm-ok"]').click()
   await expect(page).toHaveURL(/\/join$/)
 })

@@ -5,6 +5,7 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { checkCharacter } from '../../src/views/join/creditCode'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -128,4 +129,14 @@ export { expect }
 export function beijingDay(days: number): string {
   const d = new Date(Date.now() + days * 86_400_000)
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d)
+}
+
+/** The characters of a 统一社会信用代码 in value order (GB 32100-2015). */
+export const CREDIT_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+
+/** A fresh, valid credit code of a Hohhot firm (unique per call: a code is claimed once). */
+export function freshCreditCode(): string {
+  let body = '91150105MA'
+  for (let i = 0; i < 7; i++) body += CREDIT_ALPHABET[Math.floor(Math.random() * CREDIT_ALPHABET.length)]
+  return body + checkCharacter(body)
 }

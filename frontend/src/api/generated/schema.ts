@@ -52,6 +52,11 @@ export type Achievement = Node & {
   id: Scalars['ID']['output'];
   /** 技术领域 (GB/T 4754). */
   industry: Maybe<Industry>;
+  /**
+   * The inventors who are people of the owning organisation with the same display name,
+   * as the caller may see them (public profiles), in the order of `inventors`.
+   */
+  inventorPeople: Array<Person>;
   /** 完成人 */
   inventors: Array<Scalars['String']['output']>;
   /** IPC symbols. */
@@ -637,8 +642,9 @@ export type Event = {
   /** Title. */
   title: Scalars['String']['output'];
   /**
-   * The caller's organisation's registration for this event (null when anonymous or not
-   * registered), so a page knows its own participant id without paging the directory.
+   * The caller's registration for this event: a person's own (browser sessions), else
+   * their organisation's as a whole (null when anonymous or not registered), so a page knows
+   * its own participant id without paging the directory.
    */
   viewerParticipant: Maybe<EventParticipant>;
 };
@@ -704,12 +710,23 @@ export type EventParticipant = {
   host: Scalars['Boolean']['output'];
   /** Opaque global id. */
   id: Scalars['ID']['output'];
+  /** Most meetings this participant takes over the whole event (null = no own cap). */
+  maxMeetings: Maybe<Scalars['Int']['output']>;
+  /**
+   * Most meetings this participant takes in any one session (null = only the session's cap;
+   * with both, the smaller applies).
+   */
+  maxMeetingsPerSession: Maybe<Scalars['Int']['output']>;
   /** The offered achievements the caller may see, in the registrant's order. */
   offeredAchievements: Array<Achievement>;
   /** Offered achievements (global ids). */
   offers: Array<Scalars['ID']['output']>;
   /** The organisation. */
   organisation: Organisation;
+  /** The person registered (null = the organisation as a whole). */
+  person: Maybe<EventPerson>;
+  /** The person's display name (null = the organisation as a whole). */
+  personName: Maybe<Scalars['String']['output']>;
   /** Sought needs (global ids). */
   seeks: Array<Scalars['ID']['output']>;
   /** The sought needs, in the registrant's order. */
@@ -737,6 +754,14 @@ export type EventParticipantEdge = {
 export type EventPayload = {
   /** The event after the change. */
   event: Event;
+};
+
+/** The person behind a registration (a user of the registered organisation). */
+export type EventPerson = {
+  /** Display name. */
+  displayName: Scalars['String']['output'];
+  /** Opaque global id of the user (`personId` when an org admin registers them). */
+  id: Scalars['ID']['output'];
 };
 
 export type EventSession = {
@@ -853,6 +878,14 @@ export type FeedbackKind =
   | 'INTERESTED'
   /** 不相关: wrong suggestion; ranked last from now on. */
   | 'NOT_RELEVANT';
+
+/** Result of `handOverOrgAdmin`. */
+export type HandOverOrgAdminPayload = {
+  /** The receiver's membership, now ORG_ADMIN. */
+  newAdmin: Membership;
+  /** The caller's membership, now MEMBER. */
+  previousAdmin: Membership;
+};
 
 /** Live counters of a run. */
 export type HarvestProgress = {
@@ -1288,8 +1321,28 @@ export type Member = {
   email: Maybe<Scalars['String']['output']>;
   /** Joined. */
   joinedAt: Scalars['DateTime']['output'];
+  /** The person's global id (`person(id)`, `setMemberRole`, `removeMember`). */
+  personId: Scalars['ID']['output'];
   /** Role in the organisation. */
   role: Role;
+};
+
+/** A membership after a change: the person, the organisation and the role. */
+export type Membership = {
+  /** Joined. */
+  joinedAt: Scalars['DateTime']['output'];
+  /** The organisation's global id. */
+  organisationId: Scalars['ID']['output'];
+  /** The person's global id. */
+  personId: Scalars['ID']['output'];
+  /** Role in the organisation. */
+  role: Role;
+};
+
+/** Result of `removeMember` and `leaveOrganisation`. */
+export type MembershipEndedPayload = {
+  /** The membership that ended. */
+  membership: Membership;
 };
 
 /** Input of `mergeOrganisations`. */
@@ -1359,8 +1412,19 @@ export type MutationRoot = {
    * and its members' sessions and tokens stop acting for it.
    */
   deactivateOrganisation: OrganisationPayload;
+  /**
+   * An org admin passes the role to another member at once: the receiver becomes ORG_ADMIN,
+   * the caller MEMBER, in one transaction. Audited.
+   */
+  handOverOrgAdmin: HandOverOrgAdminPayload;
   /** Invites a person by e-mail; their first login joins the organisation with the role. */
   inviteMember: InviteMemberPayload;
+  /**
+   * The logged-in person leaves an organisation they belong to; their session then acts for
+   * their next organisation or none. The last org admin cannot leave (CONFLICT: hand the
+   * role over first). Audited.
+   */
+  leaveOrganisation: MembershipEndedPayload;
   /**
    * Closes every browser session of the logged-in person (all devices, this one too); the
    * next request of each gets UNAUTHENTICATED. Only for cookie sessions (CSRF-checked).
@@ -1385,6 +1449,12 @@ export type MutationRoot = {
   recordMeetingOutcome: MeetingPayload;
   /** Registers an organisation with what it offers and seeks. */
   registerForEvent: ParticipantPayload;
+  /**
+   * Removes a member from the organisation (its admins and platform admins); the person's
+   * sessions and person tokens stop acting for it from their next request. Removing the last
+   * org admin is CONFLICT. Audited.
+   */
+  removeMember: MembershipEndedPayload;
   /** Requests a meeting with another participant. */
   requestMeeting: MeetingPayload;
   /** Accepts, declines or cancels a meeting. */
@@ -1401,6 +1471,11 @@ export type MutationRoot = {
   reviewRecord: ReviewRecordPayload;
   /** Revokes an API key; it is refused from its next request on. */
   revokeApiKey: RevokeApiKeyPayload;
+  /**
+   * Withdraws an open invitation (the organisation's admins and platform admins); an
+   * accepted one is CONFLICT. Audited.
+   */
+  revokeInvitation: RevokeInvitationPayload;
   /** Starts a harvest now; CONFLICT when one is already running somewhere. */
   runHarvest: HarvestRunPayload;
   /**
@@ -1408,10 +1483,19 @@ export type MutationRoot = {
    * total priority; keeps earlier placements where it can; reports what stayed out and why.
    */
   scheduleEvent: ScheduleEventPayload;
+  /**
+   * Sets a member's role in the organisation: MEMBER or ORG_ADMIN (the organisation's admins
+   * and platform admins). Demoting the last org admin is CONFLICT; another organisation's
+   * admin gets FORBIDDEN, a person who is not a member NOT_FOUND. The person's sessions act
+   * with the new role from their next request. Audited.
+   */
+  setMemberRole: SetMemberRolePayload;
   /** Changes an achievement's fields. */
   updateAchievement: AchievementPayload;
   /** Changes an event (its organiser). */
   updateEvent: EventPayload;
+  /** Changes the logged-in person's own profile (browser session or person token); audited. */
+  updateMyProfile: UpdateMyProfilePayload;
   /** Changes a need. */
   updateNeed: NeedPayload;
   /** Creates or replaces a directory entry; it becomes admin-owned (config sync leaves it). */
@@ -1481,8 +1565,21 @@ export type MutationRootDeactivateOrganisationArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootHandOverOrgAdminArgs = {
+  organisationId: Scalars['ID']['input'];
+  toPersonId: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootInviteMemberArgs = {
   input: InviteMemberInput;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootLeaveOrganisationArgs = {
+  organisationId: Scalars['ID']['input'];
 };
 
 
@@ -1526,6 +1623,13 @@ export type MutationRootRegisterForEventArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootRemoveMemberArgs = {
+  organisationId: Scalars['ID']['input'];
+  personId: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootRequestMeetingArgs = {
   input: RequestMeetingInput;
 };
@@ -1558,6 +1662,12 @@ export type MutationRootRevokeApiKeyArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootRevokeInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootRunHarvestArgs = {
   full?: Scalars['Boolean']['input'];
   sourceKey: Scalars['String']['input'];
@@ -1572,6 +1682,14 @@ export type MutationRootScheduleEventArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootSetMemberRoleArgs = {
+  organisationId: Scalars['ID']['input'];
+  personId: Scalars['ID']['input'];
+  role: Role;
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootUpdateAchievementArgs = {
   id: Scalars['ID']['input'];
   input: UpdateAchievementInput;
@@ -1582,6 +1700,12 @@ export type MutationRootUpdateAchievementArgs = {
 export type MutationRootUpdateEventArgs = {
   id: Scalars['ID']['input'];
   input: UpdateEventInput;
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootUpdateMyProfileArgs = {
+  input: UpdateMyProfileInput;
 };
 
 
@@ -1778,6 +1902,11 @@ export type Organisation = Node & {
   nameZh: Scalars['String']['output'];
   /** This organisation's needs. */
   needs: NeedConnection;
+  /**
+   * The organisation's people as the caller may see them (public profiles; its org admins
+   * and platform admins see every member), earliest member first.
+   */
+  people: Array<Person>;
   /** GB/T 2260 region code. */
   regionCode: Maybe<Scalars['String']['output']>;
   /** Verification state (审核): only VERIFIED organisations publish. */
@@ -1994,6 +2123,55 @@ export type PatentType =
   /** 实用新型 */
   | 'UTILITY_MODEL';
 
+export type Person = Node & {
+  /** Short introduction; null unless the profile is PUBLIC. */
+  bio: Maybe<Scalars['String']['output']>;
+  /**
+   * True when the caller sees the whole profile (themself, their org admins, platform
+   * admins): the UI offers editing to the person.
+   */
+  complete: Scalars['Boolean']['output'];
+  /** Display name (姓名). */
+  displayName: Scalars['String']['output'];
+  /**
+   * E-mail address: shown when the person chose `showEmail`, and to themself, their org
+   * admins and platform admins.
+   */
+  email: Maybe<Scalars['String']['output']>;
+  /** Opaque global id. */
+  id: Scalars['ID']['output'];
+  /** Fields as GB/T 4754 industry codes (`C39`, `I65`); empty unless the profile is PUBLIC. */
+  industryCodes: Array<Scalars['String']['output']>;
+  /** Fields as IPC symbols (`G06F`, `G06F 16/33`); empty unless the profile is PUBLIC. */
+  ipcCodes: Array<Scalars['String']['output']>;
+  /** Expertise keywords (专业领域关键词); empty unless the profile is PUBLIC. */
+  keywords: Array<Scalars['String']['output']>;
+  /** Languages spoken (BCP 47: zh, en, mn …); empty unless the profile is PUBLIC. */
+  languages: Array<Scalars['String']['output']>;
+  /** The organisation the person belongs to (the first joined). */
+  organisation: Maybe<Organisation>;
+  /** Whether the person shows their e-mail address. */
+  showEmail: Scalars['Boolean']['output'];
+  /** 职称, e.g. 教授, 高级工程师. */
+  title: Maybe<Scalars['String']['output']>;
+  /** Last profile change (null before the first). */
+  updatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who sees the profile (the person's own setting). */
+  visibility: ProfileVisibility;
+};
+
+/** Who may see a profile beyond the name and organisation. */
+export type ProfileVisibility =
+  /** Name, organisation and title are public (the default). */
+  | 'BASIC'
+  /**
+   * Only the person, their org admins and platform admins see the profile; `person(id)` is
+   * null for everyone else.
+   */
+  | 'HIDDEN'
+  /** Everything but the e-mail address is public (the e-mail follows `showEmail`). */
+  | 'PUBLIC';
+
 /** Where a record came from. */
 export type Provenance = {
   /** When it was taken in. */
@@ -2048,6 +2226,11 @@ export type QueryRoot = {
    * with neither gets an empty list and a `reason`.
    */
   matchesForNeed: AchievementMatches;
+  /**
+   * The logged-in person (browser session or person token), also before they belong to an
+   * organisation; null for anonymous callers and organisation tokens.
+   */
+  me: Maybe<Person>;
   /** One need by global id. */
   need: Need;
   /** Needs, newest first. */
@@ -2070,6 +2253,8 @@ export type QueryRoot = {
    * given one, or the one the hub holds for the application.
    */
   patentLinks: PatentLinks;
+  /** A person by id, as the caller may see them; null when unknown or hidden from the caller. */
+  person: Maybe<Person>;
   /**
    * Who or which source changed a record, what and when, newest first (its organisation
    * and platform admins).
@@ -2243,6 +2428,12 @@ export type QueryRootPatentLinksArgs = {
 
 
 /** Every query root field, merged from the domains. */
+export type QueryRootPersonArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every query root field, merged from the domains. */
 export type QueryRootRecordHistoryArgs = {
   achievementId: Scalars['ID']['input'];
 };
@@ -2327,18 +2518,32 @@ export type RecordMeetingOutcomeInput = {
   outcome: MeetingOutcome;
 };
 
-/** Registration of an organisation. */
+/** Registration of an organisation, or of one person of it. */
 export type RegisterForEventInput = {
+  /** Register the organisation as a whole even when logged in as a person. */
+  asOrganisation?: Scalars['Boolean']['input'];
   /** Sessions attended; omitted = all, empty is refused. */
   availability?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Contact person. */
   contactName?: InputMaybe<Scalars['String']['input']>;
   /** Receives at a fixed booth. */
   host?: Scalars['Boolean']['input'];
+  /** Most meetings over the whole event (1–200; omitted = no own cap). */
+  maxMeetings?: InputMaybe<Scalars['Int']['input']>;
+  /** Most meetings in any one session (1–200; the session's own cap applies too). */
+  maxMeetingsPerSession?: InputMaybe<Scalars['Int']['input']>;
   /** Offered achievements (the organisation's own). */
   offers?: Array<Scalars['ID']['input']>;
   /** Organisation key; defaults to the token's. */
   organisation?: InputMaybe<Scalars['String']['input']>;
+  /** Register the member with this e-mail address (instead of `personId`). */
+  personEmail?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Register this member of the organisation (a user id; yourself, or a colleague for org
+   * admins). Omitted: yourself when you are logged in as a person of the organisation, else
+   * the organisation as a whole.
+   */
+  personId?: InputMaybe<Scalars['ID']['input']>;
   /** Sought needs (the organisation's own). */
   seeks?: Array<Scalars['ID']['input']>;
 };
@@ -2489,6 +2694,12 @@ export type RevokeApiKeyPayload = {
   apiKey: ApiKey;
 };
 
+/** Result of `revokeInvitation`. */
+export type RevokeInvitationPayload = {
+  /** The withdrawn invitation (no longer stored). */
+  invitation: Invitation;
+};
+
 /** What a member or a token may do; checked by the one policy in the server. */
 export type Role =
   /** Edits one organisation's records. */
@@ -2630,6 +2841,12 @@ export type SearchStatus = {
   documents: Scalars['Int']['output'];
   /** Store changes not yet in the index. */
   pendingChanges: Scalars['Int']['output'];
+};
+
+/** Result of `setMemberRole`. */
+export type SetMemberRolePayload = {
+  /** The membership with its new role. */
+  membership: Membership;
 };
 
 export type Source = {
@@ -2835,7 +3052,12 @@ export type UnplacedReason =
   /** All tables are taken whenever both are free. */
   | 'NO_TABLE_FREE'
   /** One side is booked (or at its session cap) in every common slot. */
-  | 'PARTICIPANT_BUSY';
+  | 'PARTICIPANT_BUSY'
+  /**
+   * A side reached their own meeting cap (`maxMeetings`, or `maxMeetingsPerSession` in every
+   * session where both are free).
+   */
+  | 'PARTICIPANT_CAP';
 
 /** Fields to change; omitted fields stay, null clears a nullable field. */
 export type UpdateAchievementInput = {
@@ -2901,6 +3123,37 @@ export type UpdateEventInput = {
   tables?: InputMaybe<Scalars['Int']['input']>;
   /** Title. */
   title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * Input of `updateMyProfile`: a field left out stays as it is; an empty string clears the
+ * title or bio, an empty list clears a list.
+ */
+export type UpdateMyProfileInput = {
+  /** Short bio, up to 1000 characters. */
+  bio?: InputMaybe<Scalars['String']['input']>;
+  /** Display name (1–100 characters). */
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  /** GB/T 4754 industry codes (`C39`, `I65`), at most 20. */
+  industryCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** IPC symbols of one's fields, subclass or deeper (`G06F`, `G06F 16/33`), at most 20. */
+  ipcCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Expertise keywords, at most 20 of up to 30 characters. */
+  keywords?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Language tags (`zh`, `en`, `mn-Mong`, `zh-Hans`), at most 10. */
+  languages?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Show the e-mail address to those who see the profile (default false). */
+  showEmail?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 职称 (up to 50 characters), e.g. 教授, 副研究员, 高级工程师. */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** Who sees the profile (default BASIC: name, organisation and title). */
+  visibility?: InputMaybe<ProfileVisibility>;
+};
+
+/** Result of `updateMyProfile`. */
+export type UpdateMyProfilePayload = {
+  /** The profile as saved. */
+  person: Person;
 };
 
 /** Fields to change; omitted fields stay, null clears. */
@@ -3001,6 +3254,11 @@ export type ViewerInfo = {
   email: Maybe<Scalars['String']['output']>;
   /** Organisation the token acts for. */
   organisation: Organisation;
+  /**
+   * The logged-in person behind a browser session or person token, with their whole
+   * profile (null for organisation tokens and API keys).
+   */
+  person: Maybe<Person>;
   /** Role granted. */
   role: Role;
   /** Name given to the token. */
