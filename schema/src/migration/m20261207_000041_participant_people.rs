@@ -31,7 +31,7 @@ impl MigrationTrait for Migration {
             m.alter_table(
                 Table::alter()
                     .table(id("event_participants"))
-                    .add_column(&mut bigint_null(name))
+                    .add_column(bigint_null(name))
                     .to_owned(),
             )
             .await?;

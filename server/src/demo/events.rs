@@ -46,10 +46,21 @@ const REGISTRANTS: &[&str] = &[
     "sy-vet",
 ];
 
+/// (organisation key, e-mail, name, index of the offered achievement, most meetings overall, most
+/// per session).
+pub type DemoEventPerson = (
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+    i32,
+    Option<i32>,
+);
+
 /// Researchers of one university at the demo event, registered separately: (organisation, e-mail,
 /// name, which of its offered achievements, most meetings overall, most per session). They are
 /// members of the organisation known by e-mail, so their first login links to them.
-pub const DEMO_EVENT_PEOPLE: &[(&str, &str, &str, usize, i32, Option<i32>)] = &[
+pub const DEMO_EVENT_PEOPLE: &[DemoEventPerson] = &[
     (
         "imu",
         "zhao.lin@imu.edu.cn",

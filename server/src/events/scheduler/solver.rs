@@ -15,6 +15,9 @@ const CHAIN_LIMIT: usize = 64;
 /// Improvement passes over the unplaced meetings.
 const MAX_PASSES: usize = 12;
 
+/// Meetings taken out to make room, each with the slot it sat in.
+type Ejected = Vec<(usize, usize)>;
+
 /// Where a meeting takes place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Venue {
@@ -338,7 +341,7 @@ impl<'a> State<'a> {
     fn try_eject(&mut self, m: usize) -> Option<Vec<usize>> {
         let (a, b) = self.sides(m);
         let prio = u64::from(self.inst.meetings[m].priority);
-        let mut best: Option<(u64, usize, Vec<(usize, usize)>)> = None;
+        let mut best: Option<(u64, usize, Ejected)> = None;
         for s in 0..self.n_slots {
             if !(self.available(a, s) && self.available(b, s)) {
                 continue;
