@@ -5,6 +5,7 @@
 import { ref, type Ref } from 'vue'
 import type { AnyVariables, CombinedError, TypedDocumentNode } from '@urql/vue'
 import { client } from '@/api/client'
+import { pick } from '@/plugins/i18n'
 import {
   CheckInDocument,
   CreateEventDocument,
@@ -45,6 +46,13 @@ export type EventDetail = OrganiserEventDetailFragment
 export type Participant = OrganiserParticipantsQuery['event']['participants']['nodes'][number]
 /** A meeting as the console shows it. */
 export type Meeting = OrganiserMeetingFragment
+
+/** A side of a meeting as the console names it: the organisation, and the person when a person
+ * registered (several people of one organisation take part separately). */
+export function partyName(p: Meeting['requester']): string {
+  const org = pick(p.organisation.nameZh, p.organisation.nameEn)
+  return p.personName ? `${org} · ${p.personName}` : org
+}
 /** What one scheduling run placed, moved and could not place. */
 export type ScheduleResult = ScheduleEventMutation['scheduleEvent']
 
