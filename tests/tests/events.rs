@@ -1027,7 +1027,7 @@ async fn people_of_one_organisation_register_separately_and_their_caps_hold() {
         .await;
         assert_eq!(error_code(&r), Some("CONFLICT"), "{r}");
         // A member cannot register a colleague; the org admin can, by e-mail.
-        let li_gid = transferhub_server::relay::encode_id("User", li.0);
+        let li_gid = transferhub_server::relay::encode_id("Person", li.0);
         let r = gql_as(
             &hub,
             &zhang,
