@@ -289,3 +289,52 @@ mod tests {
         assert_eq!(Role::from_cli("root"), None);
     }
 }
+
+/// Where a deal (交易) stands (API.md, second wave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "String(StringLen::None)")
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DealStatus {
+    /// Interest expressed, the seller has not answered yet (意向).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "INTENT"))]
+    Intent,
+    /// Both parties are talking (洽谈).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "NEGOTIATING"))]
+    Negotiating,
+    /// Under public notice (公示).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "NOTICE"))]
+    Notice,
+    /// Listed on the exchange (挂牌).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "LISTED"))]
+    Listed,
+    /// Being auctioned (拍卖).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "AUCTIONING"))]
+    Auctioning,
+    /// Price and terms agreed.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "AGREED"))]
+    Agreed,
+    /// A contract is confirmed.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "CONTRACTED"))]
+    Contracted,
+    /// The contract is registered (技术合同认定登记).
+    #[cfg_attr(feature = "db", sea_orm(string_value = "REGISTERED"))]
+    Registered,
+    /// Ended after completion.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "CLOSED"))]
+    Closed,
+    /// Ended by a party before completion.
+    #[cfg_attr(feature = "db", sea_orm(string_value = "WITHDRAWN"))]
+    Withdrawn,
+}
+
+impl DealStatus {
+    /// True while messages may still be exchanged.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Closed | Self::Withdrawn)
+    }
+}

@@ -44,6 +44,7 @@ pub struct QueryRoot(
     crate::sources::governance_graphql::GovernanceQuery,
     crate::organisations::graphql::OrganisationsQuery,
     crate::people::graphql::PeopleQuery,
+    crate::deals::graphql::DealsQuery,
 );
 
 /// Every mutation, merged from the domains.
@@ -59,6 +60,7 @@ pub struct MutationRoot(
     crate::sources::governance_graphql::GovernanceMutation,
     crate::organisations::graphql::OrganisationsMutation,
     crate::people::graphql::PeopleMutation,
+    crate::deals::graphql::DealsMutation,
 );
 
 /// Every subscription, merged from the domains.

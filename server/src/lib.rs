@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cli;
 pub mod cluster;
 pub mod db;
+pub mod deals;
 pub mod demo;
 pub mod error;
 pub mod evalset;

@@ -17,6 +17,7 @@ mod m20261207_000020_create_uploaded_files;
 mod m20261207_000040_add_organisation_verification;
 mod m20261207_000041_participant_people;
 mod m20261207_000042_person_profiles;
+mod m20261207_000070_create_deals;
 
 /// Lists the migrations in order; `Migrator::up(db, None)` brings any database to the latest.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000040_add_organisation_verification::Migration),
             Box::new(m20261207_000041_participant_people::Migration),
             Box::new(m20261207_000042_person_profiles::Migration),
+            Box::new(m20261207_000070_create_deals::Migration),
         ]
     }
 }

@@ -41,6 +41,9 @@ pub enum Action {
     /// See the verification queue, approve, reject, create and deactivate organisations
     /// (platform admins; the org argument is ignored).
     VerifyOrganisations,
+    /// Open deals, write in their threads and withdraw them (for one's own organisation, as a
+    /// party of the deal).
+    TakePartInDeals,
 }
 
 impl Action {
@@ -137,6 +140,7 @@ fn what(action: Action) -> &'static str {
         Action::TakePartInEvents => "register or meet for an organisation (use a member token)",
         Action::ManageOrganisation => "change the organisation's application",
         Action::VerifyOrganisations => "verify organisations",
+        Action::TakePartInDeals => "take part in deals",
     }
 }
 

@@ -591,6 +591,104 @@ export type DataQuality = {
   stale: Scalars['Boolean']['output'];
 };
 
+export type Deal = {
+  /** The achievement dealt in. */
+  achievement: Achievement;
+  /** The organisation that expressed interest. */
+  buyer: Organisation;
+  /** Opened. */
+  createdAt: Scalars['DateTime']['output'];
+  /** True when the deal came from a match suggestion. */
+  fromMatch: Scalars['Boolean']['output'];
+  /** Opaque global id. */
+  id: Scalars['ID']['output'];
+  /** When the newest message was written. */
+  lastMessageAt: Maybe<Scalars['DateTime']['output']>;
+  /** The private thread, oldest first. */
+  messages: Array<DealMessage>;
+  /** The buyer's need the deal answers, if any. */
+  need: Maybe<Need>;
+  /** The achievement's owner. */
+  seller: Organisation;
+  /** Where the deal stands. */
+  status: DealStatus;
+  /** Messages of the other party the viewer's organisation has not read yet. */
+  unreadCount: Scalars['Int']['output'];
+  /** Last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type DealConnection = {
+  /** A list of edges. */
+  edges: Array<DealEdge>;
+  /** A list of nodes. */
+  nodes: Array<Deal>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** Number of the viewer's deals matching the filter. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type DealEdge = {
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: Deal;
+};
+
+/** Filters for deal lists. */
+export type DealFilter = {
+  /** Only deals where this organisation (key) is a party. */
+  organisation?: InputMaybe<Scalars['String']['input']>;
+  /** Only deals in this state. */
+  status?: InputMaybe<DealStatus>;
+};
+
+export type DealMessage = {
+  /** The file id (`POST /files`) of the attachment, if any. */
+  attachment: Maybe<Scalars['String']['output']>;
+  /** The author's organisation (buyer or seller). */
+  authorOrganisation: Organisation;
+  /** The text. */
+  body: Scalars['String']['output'];
+  /** Written. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Opaque global id. */
+  id: Scalars['ID']['output'];
+  /** True once the other party has read this message (read receipt). */
+  readByOtherParty: Scalars['Boolean']['output'];
+};
+
+/** The deal after a change. */
+export type DealPayload = {
+  /** The deal. */
+  deal: Deal;
+};
+
+/** Where a deal (交易) stands (API.md, second wave). */
+export type DealStatus =
+  /** Price and terms agreed. */
+  | 'AGREED'
+  /** Being auctioned (拍卖). */
+  | 'AUCTIONING'
+  /** Ended after completion. */
+  | 'CLOSED'
+  /** A contract is confirmed. */
+  | 'CONTRACTED'
+  /** Interest expressed, the seller has not answered yet (意向). */
+  | 'INTENT'
+  /** Listed on the exchange (挂牌). */
+  | 'LISTED'
+  /** Both parties are talking (洽谈). */
+  | 'NEGOTIATING'
+  /** Under public notice (公示). */
+  | 'NOTICE'
+  /** The contract is registered (技术合同认定登记). */
+  | 'REGISTERED'
+  /** Ended by a party before completion. */
+  | 'WITHDRAWN';
+
 export type Event = {
   /** A participant's scheduled meetings in time order (the participant's side or organiser). */
   agenda: Array<Meeting>;
@@ -858,6 +956,16 @@ export type ExpertSuggestion = {
   organisation: Organisation;
   /** Sum of their matching achievements' scores. */
   score: Scalars['Float']['output'];
+};
+
+/** Interest in an achievement: opens a deal with its owner. */
+export type ExpressInterestInput = {
+  /** A PUBLISHED achievement of another organisation. */
+  achievementId: Scalars['ID']['input'];
+  /** The first message (1–5000 characters). */
+  message: Scalars['String']['input'];
+  /** The buyer's own need it answers, if any. */
+  needId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** One value of a facet. */
@@ -1412,6 +1520,8 @@ export type MutationRoot = {
    * and its members' sessions and tokens stop acting for it.
    */
   deactivateOrganisation: OrganisationPayload;
+  /** Opens a deal on another organisation's published achievement, with a first message. */
+  expressInterest: DealPayload;
   /**
    * An org admin passes the role to another member at once: the receiver becomes ORG_ADMIN,
    * the caller MEMBER, in one transaction. Audited.
@@ -1430,6 +1540,8 @@ export type MutationRoot = {
    * next request of each gets UNAUTHENTICATED. Only for cookie sessions (CSRF-checked).
    */
   logoutEverywhere: LogoutEverywherePayload;
+  /** Marks every message of the deal read for the viewer's organisation. */
+  markDealRead: DealPayload;
   /**
    * Merges a duplicate organisation into another (platform admins): every record that
    * references the duplicate moves to the survivor in one transaction, audited with the
@@ -1483,6 +1595,8 @@ export type MutationRoot = {
    * total priority; keeps earlier placements where it can; reports what stayed out and why.
    */
   scheduleEvent: ScheduleEventPayload;
+  /** Writes in a deal's thread (its parties only). */
+  sendDealMessage: SendDealMessagePayload;
   /**
    * Sets a member's role in the organisation: MEMBER or ORG_ADMIN (the organisation's admins
    * and platform admins). Demoting the last org admin is CONFLICT; another organisation's
@@ -1506,6 +1620,8 @@ export type MutationRoot = {
   verifyOrganisation: OrganisationPayload;
   /** Takes a published achievement off the public catalog (kept for history). */
   withdrawAchievement: AchievementPayload;
+  /** Ends an open deal (either party), with a reason. */
+  withdrawDeal: DealPayload;
 };
 
 
@@ -1565,6 +1681,12 @@ export type MutationRootDeactivateOrganisationArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootExpressInterestArgs = {
+  input: ExpressInterestInput;
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootHandOverOrgAdminArgs = {
   organisationId: Scalars['ID']['input'];
   toPersonId: Scalars['ID']['input'];
@@ -1580,6 +1702,12 @@ export type MutationRootInviteMemberArgs = {
 /** Every mutation, merged from the domains. */
 export type MutationRootLeaveOrganisationArgs = {
   organisationId: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootMarkDealReadArgs = {
+  dealId: Scalars['ID']['input'];
 };
 
 
@@ -1682,6 +1810,12 @@ export type MutationRootScheduleEventArgs = {
 
 
 /** Every mutation, merged from the domains. */
+export type MutationRootSendDealMessageArgs = {
+  input: SendDealMessageInput;
+};
+
+
+/** Every mutation, merged from the domains. */
 export type MutationRootSetMemberRoleArgs = {
   organisationId: Scalars['ID']['input'];
   personId: Scalars['ID']['input'];
@@ -1737,6 +1871,13 @@ export type MutationRootVerifyOrganisationArgs = {
 /** Every mutation, merged from the domains. */
 export type MutationRootWithdrawAchievementArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Every mutation, merged from the domains. */
+export type MutationRootWithdrawDealArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 export type Need = Node & {
@@ -2207,6 +2348,10 @@ export type QueryRoot = {
   dataQuality: DataQuality;
   /** The data-quality report of every source (platform admins). */
   dataQualityReport: Array<DataQuality>;
+  /** One deal by global id; NOT_FOUND unless the viewer is a party or a platform admin. */
+  deal: Deal;
+  /** The viewer's organisation's deals (platform admins: all), newest first. */
+  deals: DealConnection;
   /** One event by global id. */
   event: Event;
   /** Matchmaking events, newest first. */
@@ -2331,6 +2476,20 @@ export type QueryRootCollectionsArgs = {
 /** Every query root field, merged from the domains. */
 export type QueryRootDataQualityArgs = {
   sourceKey: Scalars['String']['input'];
+};
+
+
+/** Every query root field, merged from the domains. */
+export type QueryRootDealArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every query root field, merged from the domains. */
+export type QueryRootDealsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  filter: InputMaybe<DealFilter>;
+  first: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2841,6 +3000,24 @@ export type SearchStatus = {
   documents: Scalars['Int']['output'];
   /** Store changes not yet in the index. */
   pendingChanges: Scalars['Int']['output'];
+};
+
+/** A message for a deal's thread. */
+export type SendDealMessageInput = {
+  /** A file id from `POST /files`, uploaded by the sender's organisation. */
+  attachment?: InputMaybe<Scalars['String']['input']>;
+  /** The text (1–5000 characters). */
+  body: Scalars['String']['input'];
+  /** The deal. */
+  dealId: Scalars['ID']['input'];
+};
+
+/** The deal and the message just sent. */
+export type SendDealMessagePayload = {
+  /** The deal after the message. */
+  deal: Deal;
+  /** The new message. */
+  message: DealMessage;
 };
 
 /** Result of `setMemberRole`. */
