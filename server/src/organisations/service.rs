@@ -753,7 +753,7 @@ async fn set_active(
 /// Every column that references an organisation, as (table, column): a merge moves them all.
 /// The end-to-end merge test fails when the schema has a column ending in `organisation_id` (or
 /// `organiser_id`, `merged_into_id`) that is not listed here.
-pub const REFERENCES: [(&str, &str); 15] = [
+pub const REFERENCES: [(&str, &str); 19] = [
     ("achievements", "organisation_id"),
     ("needs", "organisation_id"),
     ("api_tokens", "organisation_id"),
@@ -769,6 +769,10 @@ pub const REFERENCES: [(&str, &str); 15] = [
     ("match_feedback", "given_by_organisation_id"),
     ("audit_log", "organisation_id"),
     ("organisations", "merged_into_id"),
+    ("deals", "buyer_organisation_id"),
+    ("deals", "seller_organisation_id"),
+    ("deal_messages", "author_organisation_id"),
+    ("deal_reads", "organisation_id"),
 ];
 
 /// What a merge did.
@@ -788,7 +792,8 @@ pub struct Merged {
 /// every record referencing the duplicate ([`REFERENCES`]) moves to the survivor, a person in
 /// both keeps the survivor's membership, and the duplicate stays deactivated with
 /// `merged_into_id` (so old links and the audit trail still resolve). Refused (CONFLICT) when
-/// both are registered for the same event: one registration must be cancelled first.
+/// both are registered for the same event: one registration must be cancelled first; and when
+/// the duplicate has an open deal or any deal with the survivor: those are settled first.
 pub async fn merge(
     db: &DatabaseConnection,
     by: By<'_>,
@@ -797,7 +802,8 @@ pub async fn merge(
     reason: Option<&str>,
 ) -> AppResult<Merged> {
     use sea_orm::sea_query::{Alias, Expr, Query};
-    use transferhub_schema::entity::event_participant;
+    use sea_orm::Condition;
+    use transferhub_schema::entity::{deal, event_participant};
     let survivor = get(db, survivor_id).await?;
     by.require(Action::VerifyOrganisations, survivor.id)?;
     let duplicate = get(db, merged_id).await?;
@@ -840,6 +846,32 @@ pub async fn merge(
     if !shared.is_empty() {
         return Err(AppError::Conflict(format!(
             "both organisations are registered for event(s) {shared:?}; cancel one registration before merging"
+        )));
+    }
+    // Deals: an open one is keyed by its buyer (one open deal per achievement and buyer), and a
+    // deal between the two would become a deal with itself; both are settled before merging.
+    let dup_deals = deal::Entity::find().filter(
+        Condition::any()
+            .add(deal::Column::BuyerOrganisationId.eq(duplicate.id))
+            .add(deal::Column::SellerOrganisationId.eq(duplicate.id)),
+    );
+    let open = dup_deals
+        .clone()
+        .filter(deal::Column::OpenKey.is_not_null())
+        .count(&tx)
+        .await?;
+    let between = dup_deals
+        .filter(
+            Condition::any()
+                .add(deal::Column::BuyerOrganisationId.eq(survivor.id))
+                .add(deal::Column::SellerOrganisationId.eq(survivor.id)),
+        )
+        .count(&tx)
+        .await?;
+    if open > 0 || between > 0 {
+        return Err(AppError::Conflict(format!(
+            "organisation {} has {open} open deal(s) and {between} deal(s) with {}; withdraw or close them before merging (先处理交易再合并)",
+            duplicate.key, survivor.key
         )));
     }
     let survivor_people: Vec<i64> = membership::Entity::find()
