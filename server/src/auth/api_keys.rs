@@ -112,7 +112,7 @@ pub async fn create(
     let row = api_token::ActiveModel {
         name: Set(name.to_string()),
         token_hash: Set(token::hash(&plain)),
-        prefix: Set(plain.chars().take(token::TOKEN_PREFIX.len() + 6).collect()),
+        prefix: Set(token::prefix_of(&plain)),
         organisation_id: Set(org.id),
         user_id: Set(viewer.and_then(|v| v.user_id)),
         role: Set(input.scope.role()),

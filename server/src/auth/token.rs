@@ -20,6 +20,11 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The part of a token shown in listings (never enough to use it).
+pub fn prefix_of(plain: &str) -> String {
+    plain.chars().take(TOKEN_PREFIX.len() + 6).collect()
+}
+
 /// Makes a fresh random token (256 bits).
 pub fn generate() -> String {
     let mut bytes = [0u8; 32];
@@ -37,20 +42,39 @@ pub async fn create(
     role: Role,
     name: &str,
 ) -> AppResult<String> {
-    let org = organisation::Entity::find()
+    let org = organisation_by_key(db, org_key).await?;
+    let plain = generate();
+    insert_org_token(db, name, &plain, org.id, None, role).await?;
+    Ok(plain)
+}
+
+/// The organisation with this key, or BAD_INPUT on `org` (the CLI's `--org`).
+async fn organisation_by_key(
+    db: &DatabaseConnection,
+    org_key: &str,
+) -> AppResult<organisation::Model> {
+    organisation::Entity::find()
         .filter(organisation::Column::Key.eq(org_key))
         .one(db)
         .await?
-        .ok_or_else(|| {
-            AppError::bad_input("org", format!("no organisation with key {org_key:?}"))
-        })?;
-    let plain = generate();
+        .ok_or_else(|| AppError::bad_input("org", format!("no organisation with key {org_key:?}")))
+}
+
+/// Stores an organisation token (optionally acting for one of its people) by its hash.
+async fn insert_org_token(
+    db: &DatabaseConnection,
+    name: &str,
+    plain: &str,
+    organisation_id: i64,
+    user_id: Option<i64>,
+    role: Role,
+) -> AppResult<()> {
     api_token::ActiveModel {
         name: Set(name.to_string()),
-        token_hash: Set(hash(&plain)),
-        prefix: Set(plain.chars().take(TOKEN_PREFIX.len() + 6).collect()),
-        organisation_id: Set(org.id),
-        user_id: Set(None),
+        token_hash: Set(hash(plain)),
+        prefix: Set(prefix_of(plain)),
+        organisation_id: Set(organisation_id),
+        user_id: Set(user_id),
         role: Set(role),
         created_at: Set(Utc::now()),
         last_used_at: Set(None),
@@ -62,7 +86,7 @@ pub async fn create(
     }
     .insert(db)
     .await?;
-    Ok(plain)
+    Ok(())
 }
 
 /// Creates a token that acts for one person (`token create --person EMAIL`). With an
@@ -96,7 +120,6 @@ pub async fn create_for_person(
         )
     })?;
     let plain = generate();
-    let prefix: String = plain.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let Some(org_key) = org_key else {
         if role.is_some() {
             return Err(AppError::bad_input(
@@ -107,7 +130,7 @@ pub async fn create_for_person(
         person_token::ActiveModel {
             name: Set(name.to_string()),
             token_hash: Set(hash(&plain)),
-            prefix: Set(prefix),
+            prefix: Set(prefix_of(&plain)),
             user_id: Set(person.id),
             created_at: Set(Utc::now()),
             last_used_at: Set(None),
@@ -119,13 +142,7 @@ pub async fn create_for_person(
         .await?;
         return Ok(plain);
     };
-    let org = organisation::Entity::find()
-        .filter(organisation::Column::Key.eq(org_key))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            AppError::bad_input("org", format!("no organisation with key {org_key:?}"))
-        })?;
+    let org = organisation_by_key(db, org_key).await?;
     let member = membership::Entity::find()
         .filter(membership::Column::UserId.eq(person.id))
         .filter(membership::Column::OrganisationId.eq(org.id))
@@ -150,23 +167,7 @@ pub async fn create_for_person(
             ))
         }
     };
-    api_token::ActiveModel {
-        name: Set(name.to_string()),
-        token_hash: Set(hash(&plain)),
-        prefix: Set(prefix),
-        organisation_id: Set(org.id),
-        user_id: Set(Some(person.id)),
-        role: Set(role),
-        created_at: Set(Utc::now()),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        expires_at: Set(None),
-        scope: Set(None),
-        rate_limit_per_minute: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    insert_org_token(db, name, &plain, org.id, Some(person.id), role).await?;
     Ok(plain)
 }
 
