@@ -17,6 +17,8 @@ test('a researcher keeps a profile and the public sees what they chose', async (
   await page.locator('[data-test="my-profile"]').click()
   await expect(page).toHaveURL(/\/me$/)
   await expect(page.locator('[data-test="profile-form"]')).toBeVisible()
+  // The form holds the stored profile before anything is typed.
+  await expect(page.locator('[data-test="prof-name"]')).not.toHaveValue('')
 
   await page.locator('[data-test="prof-title"]').fill('教授')
   await page.locator('[data-test="prof-ipc"]').fill('G06F 16/33；G0X')
